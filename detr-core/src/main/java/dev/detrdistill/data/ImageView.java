@@ -1,0 +1,9 @@
+package dev.detrdistill.data;
+
+import dev.detrdistill.loss.DetectionTarget;
+
+/**
+ * A model-ready view: normalised pixels {@code (3, S, S)} CHW row-major, its ground truth in normalised
+ * cxcywh, and how many GT boxes the view's crop removed.
+ */
+public record ImageView(String imageId, float[] pixels, int size, DetectionTarget target, ViewParams params, int boxesCropped) {}

@@ -1,0 +1,118 @@
+package dev.detrdistill.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+
+/**
+ * Architecture of one DETR-family detector. Every field is validated by {@link #validate()}, which names
+ * the offending key.
+ *
+ * @param backboneWidths channels of each backbone stage; each stage halves the resolution
+ * @param blocksPerStage residual basic blocks after each stage's strided conv (0 = a plain conv stem,
+ *     1 or more = a ResNet-style trunk)
+ * @param hiddenDim transformer width d
+ * @param numHeads attention heads (divides hiddenDim)
+ * @param ffnDim feed-forward width in encoder and decoder layers
+ * @param encoderLayers transformer encoder layers (0 allowed)
+ * @param decoderLayers decoder stages K, each with class and box heads
+ * @param numQueries object queries N
+ * @param numClasses foreground classes C (sigmoid classification, no background class)
+ * @param decoder decoder variant
+ * @param imageSize square input side in pixels (a multiple of the backbone stride)
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record DetrConfig(
+        List<Integer> backboneWidths,
+        int blocksPerStage,
+        int hiddenDim,
+        int numHeads,
+        int ffnDim,
+        int encoderLayers,
+        int decoderLayers,
+        int numQueries,
+        int numClasses,
+        DecoderType decoder,
+        int imageSize) {
+
+    public DetrConfig {
+        backboneWidths = List.copyOf(backboneWidths);
+    }
+
+    /** Total backbone stride: the feature map is {@code imageSize / stride} on each side. */
+    public int stride() {
+        return 1 << backboneWidths.size();
+    }
+
+    public int featureSize() {
+        return imageSize / stride();
+    }
+
+    /** Width of one query prior row: d for the plain decoder's embeddings, 4 for anchor boxes. */
+    public int queryPriorWidth() {
+        return decoder == DecoderType.ANCHOR ? 4 : hiddenDim;
+    }
+
+    /** Throws {@link IllegalArgumentException} naming the first out-of-range key. */
+    public DetrConfig validate() {
+        if (backboneWidths.isEmpty() || backboneWidths.size() > 6) {
+            throw bad("backboneWidths", backboneWidths, "1 to 6 stages");
+        }
+        for (int w : backboneWidths) {
+            if (w < 1 || w > 4096) {
+                throw bad("backboneWidths", backboneWidths, "each width in [1, 4096]");
+            }
+        }
+        range("blocksPerStage", blocksPerStage, 0, 16);
+        range("hiddenDim", hiddenDim, 8, 4096);
+        range("numHeads", numHeads, 1, 64);
+        if (hiddenDim % numHeads != 0) {
+            throw bad("numHeads", numHeads, "a divisor of hiddenDim=" + hiddenDim);
+        }
+        if (hiddenDim % 4 != 0) {
+            throw bad("hiddenDim", hiddenDim, "a multiple of 4 (sine positional encoding)");
+        }
+        range("ffnDim", ffnDim, 1, 16384);
+        range("encoderLayers", encoderLayers, 0, 24);
+        range("decoderLayers", decoderLayers, 1, 24);
+        range("numQueries", numQueries, 1, 2000);
+        range("numClasses", numClasses, 1, 10000);
+        if (decoder == null) {
+            throw bad("decoder", null, "PLAIN or ANCHOR");
+        }
+        range("imageSize", imageSize, 16, 4096);
+        if (imageSize % stride() != 0) {
+            throw bad("imageSize", imageSize, "a multiple of the backbone stride " + stride());
+        }
+        return this;
+    }
+
+    private static void range(String key, int value, int lo, int hi) {
+        if (value < lo || value > hi) {
+            throw bad(key, value, "in [" + lo + ", " + hi + "]");
+        }
+    }
+
+    private static IllegalArgumentException bad(String key, Object value, String expected) {
+        return new IllegalArgumentException("detector config: " + key + "=" + value + " is out of range; expected " + expected);
+    }
+
+    /** A small, fast detector for tests and the synthetic default data. */
+    public static DetrConfig tiny(int numClasses, int imageSize) {
+        return new DetrConfig(List.of(16, 32, 48, 64), 0, 64, 4, 128, 1, 3, 20, numClasses, DecoderType.ANCHOR, imageSize);
+    }
+
+    public DetrConfig withDecoder(DecoderType type) {
+        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
+                decoderLayers, numQueries, numClasses, type, imageSize);
+    }
+
+    public DetrConfig withDecoderLayers(int k) {
+        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
+                k, numQueries, numClasses, decoder, imageSize);
+    }
+
+    public DetrConfig withNumQueries(int n) {
+        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
+                decoderLayers, n, numClasses, decoder, imageSize);
+    }
+}
