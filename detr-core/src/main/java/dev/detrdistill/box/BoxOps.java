@@ -12,27 +12,31 @@ import ai.djl.ndarray.NDList;
 public final class BoxOps {
     private BoxOps() {}
 
+    private static int lastAxis(NDArray a) {
+        return a.getShape().dimension() - 1;
+    }
+
     /** {@code (..., 4)} cxcywh to {@code (..., 4)} xyxy. */
     public static NDArray cxcywhToXyxy(NDArray b) {
-        NDList p = b.split(4, -1);
+        NDList p = b.split(4, lastAxis(b));
         NDArray halfW = Scalars.mul(p.get(2), 0.5f);
         NDArray halfH = Scalars.mul(p.get(3), 0.5f);
         return NDArrays.concat(new NDList(p.get(0).sub(halfW), p.get(1).sub(halfH),
-                p.get(0).add(halfW), p.get(1).add(halfH)), -1);
+                p.get(0).add(halfW), p.get(1).add(halfH)), lastAxis(b));
     }
 
     /** {@code (..., 4)} xyxy to {@code (..., 4)} cxcywh. */
     public static NDArray xyxyToCxcywh(NDArray b) {
-        NDList p = b.split(4, -1);
+        NDList p = b.split(4, lastAxis(b));
         return NDArrays.concat(new NDList(
                 Scalars.mul(p.get(0).add(p.get(2)), 0.5f), Scalars.mul(p.get(1).add(p.get(3)), 0.5f),
-                p.get(2).sub(p.get(0)), p.get(3).sub(p.get(1))), -1);
+                p.get(2).sub(p.get(0)), p.get(3).sub(p.get(1))), lastAxis(b));
     }
 
     /** Area of {@code (..., 4)} xyxy boxes, shape {@code (...)}. */
     public static NDArray area(NDArray xyxy) {
-        NDList p = xyxy.split(4, -1);
-        return p.get(2).sub(p.get(0)).mul(p.get(3).sub(p.get(1))).squeeze(-1);
+        NDList p = xyxy.split(4, lastAxis(xyxy));
+        return p.get(2).sub(p.get(0)).mul(p.get(3).sub(p.get(1))).squeeze(lastAxis(xyxy));
     }
 
     /** Pairwise IoU and union of xyxy boxes {@code a (N,4)}, {@code b (M,4)}: both {@code (N,M)}. */

@@ -3,8 +3,8 @@ package dev.detrdistill.matching;
 import java.util.Arrays;
 
 /**
- * Exact minimum-cost bipartite assignment (Hungarian method with potentials, shortest augmenting
- * paths, O(n^2 m) for n &le; m). Rectangular matrices assign every row when rows &le; cols, else every
+ * Exact minimum-cost bipartite assignment: Jonker-Volgenant for square matrices, the Hungarian method
+ * with potentials and shortest augmenting paths (O(n^2 m) for n &le; m) for rectangular ones. Rectangular matrices assign every row when rows &le; cols, else every
  * column. This is DETR's {@code linear_sum_assignment}.
  *
  * <p>Instances keep their work arrays, so one matcher per thread solves many problems without
@@ -19,6 +19,7 @@ public final class HungarianMatcher {
     private int[] free = new int[0];
     private int[] tree = new int[0];
     private double[] flat = new double[0];
+    private final JonkerVolgenant jv = new JonkerVolgenant();
 
     /** Solves a cost matrix given as rows. */
     public Assignment solve(double[][] cost) {
@@ -74,7 +75,7 @@ public final class HungarianMatcher {
                 }
             }
         }
-        int[] colOfRow = solveWide(a, n, m);
+        int[] colOfRow = n == m ? jv.solve(a, n) : solveWide(a, n, m);
         int[] outRows = new int[n];
         int[] outCols = new int[n];
         double total = 0;

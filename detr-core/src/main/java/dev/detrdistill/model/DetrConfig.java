@@ -68,8 +68,8 @@ public record DetrConfig(
         if (hiddenDim % numHeads != 0) {
             throw bad("numHeads", numHeads, "a divisor of hiddenDim=" + hiddenDim);
         }
-        if (hiddenDim % 4 != 0) {
-            throw bad("hiddenDim", hiddenDim, "a multiple of 4 (sine positional encoding)");
+        if (hiddenDim % 8 != 0) {
+            throw bad("hiddenDim", hiddenDim, "a multiple of 8 (sine positional encodings)");
         }
         range("ffnDim", ffnDim, 1, 16384);
         range("encoderLayers", encoderLayers, 0, 24);
@@ -99,6 +99,16 @@ public record DetrConfig(
     /** A small, fast detector for tests and the synthetic default data. */
     public static DetrConfig tiny(int numClasses, int imageSize) {
         return new DetrConfig(List.of(16, 32, 48, 64), 0, 64, 4, 128, 1, 3, 20, numClasses, DecoderType.ANCHOR, imageSize);
+    }
+
+    public DetrConfig withNumClasses(int c) {
+        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
+                decoderLayers, numQueries, c, decoder, imageSize);
+    }
+
+    public DetrConfig withImageSize(int size) {
+        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
+                decoderLayers, numQueries, numClasses, decoder, size);
     }
 
     public DetrConfig withDecoder(DecoderType type) {

@@ -48,8 +48,8 @@ public final class PositionEncoding {
             inv[k] = (float) (2 * Math.PI / Math.pow(TEMPERATURE, 2.0 * k / (d / 4.0)));
         }
         NDArray invFreq = boxes.getManager().create(inv, new Shape(1, 1, 1, freqs));
-        NDArray angles = boxes.expandDims(-1).mul(invFreq); // (B,N,4,F)
-        NDArray emb = NDArrays.concat(new NDList(angles.sin(), angles.cos()), -1); // (B,N,4,2F)
+        NDArray angles = boxes.expandDims(3).mul(invFreq); // (B,N,4,F)
+        NDArray emb = NDArrays.concat(new NDList(angles.sin(), angles.cos()), 3); // (B,N,4,2F)
         Shape s = boxes.getShape();
         return emb.reshape(s.get(0), s.get(1), (long) 8 * freqs);
     }

@@ -82,6 +82,31 @@ class HungarianMatcherTest {
     }
 
     @Test
+    void squareSolverAgreesWithRectangularSolverOnLargerTiedMatrices() {
+        // Square problems take the Jonker-Volgenant path; adding one prohibitively expensive column sends
+        // the same problem through the Hungarian path. Both must find the same optimum, ties included.
+        Random rnd = new Random(11);
+        HungarianMatcher matcher = new HungarianMatcher();
+        for (int trial = 0; trial < 300; trial++) {
+            int n = 7 + rnd.nextInt(60);
+            boolean ties = trial % 2 == 0;
+            double[] square = new double[n * n];
+            double[] wide = new double[n * (n + 1)];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double c = ties ? rnd.nextInt(4) : rnd.nextDouble();
+                    square[i * n + j] = c;
+                    wide[i * (n + 1) + j] = c;
+                }
+                wide[i * (n + 1) + n] = 1e6;
+            }
+            Assignment a = matcher.solve(square, n, n);
+            assertValid(a, n, n);
+            assertEquals(matcher.solve(wide, n, n + 1).totalCost(), a.totalCost(), 1e-9, "trial " + trial + " n=" + n);
+        }
+    }
+
+    @Test
     void assignsEveryColumnWhenRowsOutnumberColumns() {
         double[][] c = {{5, 9}, {1, 7}, {3, 2}, {8, 8}};
         Assignment a = new HungarianMatcher().solve(c);

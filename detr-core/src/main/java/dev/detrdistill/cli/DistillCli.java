@@ -1,0 +1,34 @@
+package dev.detrdistill.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./distill}: one subcommand per job. */
+@Command(name = "distill", mixinStandardHelpOptions = true, version = "distill 0.1.0",
+        description = "Distil DETR-family detectors (DETRDistill): train, evaluate, benchmark.",
+        subcommands = {TrainCommand.class, EvalCommand.class, DataCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class DistillCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        int code = new CommandLine(new DistillCli())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                    if (System.getenv("DISTILL_DEBUG") != null) {
+                        e.printStackTrace(cmd.getErr());
+                    } else {
+                        cmd.getErr().println("(set DISTILL_DEBUG=1 for the stack trace)");
+                    }
+                    return 1;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+}

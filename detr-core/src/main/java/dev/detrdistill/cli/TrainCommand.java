@@ -1,0 +1,100 @@
+package dev.detrdistill.cli;
+
+import dev.detrdistill.data.DetectionDataset;
+import dev.detrdistill.eval.CocoMetrics;
+import dev.detrdistill.model.DetectorConfigs;
+import dev.detrdistill.model.DetrConfig;
+import dev.detrdistill.train.LearningRateSchedule;
+import dev.detrdistill.train.TrainOptions;
+import dev.detrdistill.train.TrainingRun;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a detector with the DETR set loss (focal 2, L1 5, GIoU 2 at every stage).")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--config", defaultValue = "tiny", paramLabel = "<file|preset>",
+            description = "Detector config YAML, or a preset: teacher, student, tiny. Default: ${DEFAULT-VALUE}")
+    String config;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--train-split", defaultValue = "train", description = "Training split. Default: ${DEFAULT-VALUE}")
+    String trainSplit;
+
+    @Option(names = "--val-split", defaultValue = "val", description = "Validation split (evaluated periodically and at the end). Default: ${DEFAULT-VALUE}")
+    String valSplit;
+
+    @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Output folder: checkpoint/, metrics.jsonl")
+    Path out;
+
+    @Option(names = "--image-size", paramLabel = "<px>", description = "Override the config's input size.")
+    Integer imageSize;
+
+    @Option(names = "--steps", defaultValue = "2000", description = "Optimizer steps. Default: ${DEFAULT-VALUE}")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Images per step. Default: ${DEFAULT-VALUE}")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "2e-4", description = "Peak AdamW learning rate. Default: ${DEFAULT-VALUE}")
+    float lr;
+
+    @Option(names = "--weight-decay", defaultValue = "1e-4", description = "AdamW weight decay. Default: ${DEFAULT-VALUE}")
+    float weightDecay;
+
+    @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps. Default: ${DEFAULT-VALUE}")
+    int warmup;
+
+    @Option(names = "--schedule", defaultValue = "COSINE", description = "COSINE or STEP (x0.1 at 80%%). Default: ${DEFAULT-VALUE}")
+    LearningRateSchedule.Kind schedule;
+
+    @Option(names = "--clip", defaultValue = "0.1", description = "Global gradient-norm clip (0 = off). Default: ${DEFAULT-VALUE}")
+    float clip;
+
+    @Option(names = "--scale-jitter", defaultValue = "0.8,1.2", split = ",", description = "Min,max scale jitter. Default: ${DEFAULT-VALUE}")
+    double[] scaleJitter;
+
+    @Option(names = "--flip", defaultValue = "0.5", description = "Horizontal flip probability. Default: ${DEFAULT-VALUE}")
+    double flip;
+
+    @Option(names = "--eval-every", defaultValue = "500", description = "Evaluate every n steps (0 = end only). Default: ${DEFAULT-VALUE}")
+    int evalEvery;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500", description = "Checkpoint every n steps (0 = end only). Default: ${DEFAULT-VALUE}")
+    int checkpointEvery;
+
+    @Option(names = "--log-every", defaultValue = "10", description = "Metrics line every n steps. Default: ${DEFAULT-VALUE}")
+    int logEvery;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for init, data order, augmentation. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--resume", description = "Continue from <out>/checkpoint when it exists (exactly: weights, optimizer, step, data order).")
+    boolean resume;
+
+    @Override
+    public Integer call() throws Exception {
+        DetectionDataset train = data.load(trainSplit);
+        DetectionDataset val = data.load(valSplit);
+        DetrConfig c = DetectorConfigs.load(config, train.numClasses());
+        if (imageSize != null) {
+            c = c.withImageSize(imageSize).validate();
+        }
+        if (scaleJitter.length != 2) {
+            throw new IllegalArgumentException("--scale-jitter takes two numbers, min,max");
+        }
+        TrainOptions options = new TrainOptions(steps, batch, lr, weightDecay, warmup, schedule, clip, scaleJitter[0],
+                scaleJitter[1], flip, evalEvery, checkpointEvery, logEvery, seed);
+        CocoMetrics m = new TrainingRun(c, train, val, options, out, System.out).run(resume);
+        if (m != null) {
+            System.out.print(m.summary());
+            System.out.print(m.perClassSummary());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.detrdistill.train;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.detrdistill.model.DetrModel;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * A checkpoint folder: {@code checkpoint.json} (config, classes, step, options), {@code model.params}
+ * (DJL parameters, BatchNorm statistics included) and {@code optimizer.bin} (AdamW moments). Written to a
+ * temporary folder and moved into place, so a crash never leaves a half-written checkpoint.
+ */
+public final class Checkpoint {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final String META = "checkpoint.json";
+    public static final String PARAMS = "model.params";
+    public static final String OPTIMIZER = "optimizer.bin";
+
+    private Checkpoint() {}
+
+    public static boolean exists(Path dir) {
+        return Files.isRegularFile(dir.resolve(META)) && Files.isRegularFile(dir.resolve(PARAMS));
+    }
+
+    public static void save(Path dir, CheckpointMeta meta, DetrModel model, AdamW optimizer) throws IOException {
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+        deleteRecursively(tmp);
+        Files.createDirectories(tmp);
+        JSON.writeValue(tmp.resolve(META).toFile(), meta);
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PARAMS))))) {
+            model.saveParameters(out);
+        }
+        if (optimizer != null) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(OPTIMIZER)))) {
+                optimizer.save(out);
+            }
+        }
+        Path old = dir.resolveSibling(dir.getFileName() + ".old");
+        deleteRecursively(old);
+        if (Files.exists(dir)) {
+            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        deleteRecursively(old);
+    }
+
+    public static CheckpointMeta readMeta(Path dir) throws IOException {
+        if (!exists(dir)) {
+            throw new IOException("no checkpoint at " + dir + " (expected " + META + " and " + PARAMS + ")");
+        }
+        return JSON.readValue(dir.resolve(META).toFile(), CheckpointMeta.class);
+    }
+
+    /** Builds the model the checkpoint describes and loads its weights. */
+    public static DetrModel loadModel(Path dir, NDManager manager) throws IOException {
+        CheckpointMeta meta = readMeta(dir);
+        DetrModel model = new DetrModel(meta.config()).initializeParameters(manager);
+        loadParameters(dir, model, manager);
+        return model;
+    }
+
+    public static void loadParameters(Path dir, DetrModel model, NDManager manager) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS))))) {
+            model.loadParameters(manager, in);
+        } catch (MalformedModelException e) {
+            throw new IOException("checkpoint " + dir + " does not fit its config: " + e.getMessage(), e);
+        }
+    }
+
+    public static void loadOptimizer(Path dir, AdamW optimizer) throws IOException {
+        Path file = dir.resolve(OPTIMIZER);
+        if (!Files.exists(file)) {
+            throw new IOException("checkpoint " + dir + " has no optimizer state; it cannot be resumed");
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            optimizer.load(in);
+        }
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}

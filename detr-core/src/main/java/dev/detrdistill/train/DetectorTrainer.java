@@ -1,0 +1,99 @@
+package dev.detrdistill.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.detrdistill.data.ImageView;
+import dev.detrdistill.loss.DetectionTarget;
+import dev.detrdistill.loss.SetCriterion;
+import dev.detrdistill.model.DetrModel;
+import dev.detrdistill.model.DetrOutput;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One supervised optimisation step at a time. Every step's arrays live in their own scope and are freed
+ * when it ends; only parameters and optimizer state outlive it (resident memory stays flat).
+ */
+public final class DetectorTrainer {
+    /** Extra loss terms on top of the DETR loss (distillation adds its terms here). */
+    @FunctionalInterface
+    public interface ExtraLoss {
+        Map<String, NDArray> compute(DetrModel model, ParameterStore ps, NDArray images, List<ImageView> views, DetrOutput out);
+    }
+
+    private final DetrModel model;
+    private final SetCriterion criterion;
+    private final AdamW optimizer;
+    private final NDManager manager;
+    private final LearningRateSchedule schedule;
+    private final float clipNorm;
+    private ExtraLoss extra;
+
+    public DetectorTrainer(DetrModel model, SetCriterion criterion, NDManager manager, TrainOptions options) {
+        this.model = model;
+        this.criterion = criterion;
+        this.manager = manager;
+        this.optimizer = new AdamW(manager, options.weightDecay());
+        this.schedule = options.learningRateSchedule();
+        this.clipNorm = options.clipNorm();
+    }
+
+    public DetectorTrainer withExtraLoss(ExtraLoss extraLoss) {
+        this.extra = extraLoss;
+        return this;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    public DetrModel model() {
+        return model;
+    }
+
+    /** Runs forward, loss, backward, clipping and the AdamW update for zero-based step {@code step}. */
+    public StepResult step(int step, List<ImageView> views) {
+        long t0 = System.nanoTime();
+        float lr = schedule.at(step);
+        Map<String, Float> values = new LinkedHashMap<>();
+        double gradNorm;
+        try (NDManager stepManager = manager.newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            ParameterStore ps = new ParameterStore(stepManager, false);
+            NDArray images = Batches.images(stepManager, views);
+            List<DetectionTarget> targets = Batches.targets(views);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                DetrOutput out = model.detect(ps, images, true);
+                Map<String, NDArray> losses = new LinkedHashMap<>(criterion.compute(out.queries(), targets));
+                NDArray total = losses.get("loss");
+                if (extra != null) {
+                    for (Map.Entry<String, NDArray> e : extra.compute(model, ps, images, views, out).entrySet()) {
+                        losses.put(e.getKey(), e.getValue());
+                        total = total.add(e.getValue());
+                    }
+                    losses.put("loss", total);
+                }
+                for (Map.Entry<String, NDArray> e : losses.entrySet()) {
+                    float v = e.getValue().getFloat();
+                    if (!Float.isFinite(v)) {
+                        throw new NonFiniteLossException("loss term " + e.getKey() + " is " + v + " at step " + step
+                                + " (images " + views.stream().map(ImageView::imageId).toList() + ")");
+                    }
+                    values.put(e.getKey(), v);
+                }
+                gc.backward(total);
+            }
+            gradNorm = GradientClipping.clipByGlobalNorm(model.getParameters(), clipNorm);
+        }
+        optimizer.step(model.getParameters(), lr);
+        return new StepResult(step, values, lr, gradNorm, (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** Measured values of one step. */
+    public record StepResult(int step, Map<String, Float> losses, float lr, double gradNorm, double millis) {}
+}

@@ -1,0 +1,163 @@
+package dev.detrdistill.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.detrdistill.data.DetectionDataset;
+import dev.detrdistill.data.ImageCache;
+import dev.detrdistill.data.ImageView;
+import dev.detrdistill.eval.CocoMetrics;
+import dev.detrdistill.eval.DetectorEvaluator;
+import dev.detrdistill.loss.LossWeights;
+import dev.detrdistill.loss.SetCriterion;
+import dev.detrdistill.model.DetrConfig;
+import dev.detrdistill.model.DetrModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A whole supervised training run into an output folder: {@code checkpoint/} (resumable),
+ * {@code metrics.jsonl} (one line per logged step and per evaluation) and the final metrics. The next
+ * batch is prepared on a background thread while the current step runs.
+ */
+public final class TrainingRun {
+    private final DetrConfig config;
+    private final DetectionDataset train;
+    private final DetectionDataset val;
+    private final TrainOptions options;
+    private final Path outDir;
+    private final PrintStream log;
+    private DetectorTrainer.ExtraLoss extraLoss;
+
+    public TrainingRun(DetrConfig config, DetectionDataset train, DetectionDataset val, TrainOptions options, Path outDir, PrintStream log) {
+        this.config = config.validate();
+        this.train = train;
+        this.val = val;
+        this.options = options.validate();
+        this.outDir = outDir;
+        this.log = log;
+        if (train.numClasses() != config.numClasses()) {
+            throw new IllegalArgumentException("detector config numClasses=" + config.numClasses() + " but dataset "
+                    + train.name() + " has " + train.numClasses() + " classes " + train.classNames());
+        }
+    }
+
+    public TrainingRun withExtraLoss(DetectorTrainer.ExtraLoss extra) {
+        this.extraLoss = extra;
+        return this;
+    }
+
+    /** Trains (resuming from {@code outDir/checkpoint} when {@code resume}) and returns the final validation metrics. */
+    public CocoMetrics run(boolean resume) throws IOException {
+        Path ckpt = outDir.resolve("checkpoint");
+        Engine.getInstance().setRandomSeed((int) options.seed());
+        ImageCache cache = new ImageCache(2 * config.imageSize());
+        ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "batch-loader");
+            t.setDaemon(true);
+            return t;
+        });
+        try (NDManager manager = NDManager.newBaseManager(); MetricsLog metrics = new MetricsLog(outDir.resolve("metrics.jsonl"))) {
+            DetrModel model = new DetrModel(config).initializeParameters(manager);
+            DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options)
+                    .withExtraLoss(extraLoss);
+            int start = 0;
+            if (resume && Checkpoint.exists(ckpt)) {
+                CheckpointMeta meta = Checkpoint.readMeta(ckpt);
+                if (!meta.config().equals(config)) {
+                    throw new IllegalArgumentException("cannot resume " + ckpt + ": its detector config differs from --config");
+                }
+                Checkpoint.loadParameters(ckpt, model, manager);
+                Checkpoint.loadOptimizer(ckpt, trainer.optimizer());
+                start = meta.step();
+                log.printf("resuming from %s at step %d%n", ckpt, start);
+            }
+            log.printf(Locale.ROOT, "training %s on %s (%d images, %d objects) for %d steps, batch %d%n",
+                    describe(config), train.name(), train.images().size(), train.numObjects(), options.steps(), options.batchSize());
+            if (!train.report().droppedBoxes().isEmpty()) {
+                log.println("data: " + train.report().summary());
+            }
+            BatchSampler sampler = new BatchSampler(train, cache, options, config.imageSize());
+            ProgressBar bar = new ProgressBar(log, "train", options.steps());
+            Future<List<ImageView>> next = start < options.steps() ? loader.submit(batchTask(sampler, start)) : null;
+            double emaLoss = Double.NaN;
+            for (int step = start; step < options.steps(); step++) {
+                List<ImageView> batch = await(next);
+                next = step + 1 < options.steps() ? loader.submit(batchTask(sampler, step + 1)) : null;
+                DetectorTrainer.StepResult r = trainer.step(step, batch);
+                float loss = r.losses().get("loss");
+                emaLoss = Double.isNaN(emaLoss) ? loss : 0.95 * emaLoss + 0.05 * loss;
+                bar.update(step + 1, start, String.format(Locale.ROOT, "loss %.3f lr %.2e", emaLoss, r.lr()));
+                if ((step + 1) % options.logEvery() == 0 || step + 1 == options.steps()) {
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("step", step + 1);
+                    line.putAll(r.losses());
+                    line.put("lr", r.lr());
+                    line.put("grad_norm", r.gradNorm());
+                    line.put("step_ms", r.millis());
+                    metrics.write(line);
+                }
+                boolean last = step + 1 == options.steps();
+                if (!last && options.checkpointEvery() > 0 && (step + 1) % options.checkpointEvery() == 0) {
+                    Checkpoint.save(ckpt, meta(step + 1), model, trainer.optimizer());
+                }
+                if (!last && options.evalEvery() > 0 && (step + 1) % options.evalEvery() == 0 && val != null) {
+                    evaluateAndLog(model, cache, manager, metrics, step + 1);
+                }
+            }
+            Checkpoint.save(ckpt, meta(options.steps()), model, trainer.optimizer());
+            log.println("checkpoint: " + ckpt);
+            return val == null ? null : evaluateAndLog(model, cache, manager, metrics, options.steps());
+        } finally {
+            loader.shutdownNow();
+        }
+    }
+
+    private CocoMetrics evaluateAndLog(DetrModel model, ImageCache cache, NDManager manager, MetricsLog metrics, int step) {
+        long t0 = System.nanoTime();
+        CocoMetrics m = DetectorEvaluator.evaluate(model, val, cache, manager, Math.max(1, options.batchSize()));
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("step", step);
+        line.put("eval", m.asMap());
+        line.put("eval_seconds", (System.nanoTime() - t0) / 1e9);
+        metrics.write(line);
+        log.printf(Locale.ROOT, "%neval @ step %d on %s: AP %.3f AP50 %.3f AP75 %.3f%n", step, val.name(), m.stats()[0], m.stats()[1], m.stats()[2]);
+        return m;
+    }
+
+    private CheckpointMeta meta(int step) {
+        return new CheckpointMeta(CheckpointMeta.FORMAT_VERSION, config, train.classNames(), step, options);
+    }
+
+    private static java.util.concurrent.Callable<List<ImageView>> batchTask(BatchSampler sampler, int step) {
+        return () -> sampler.batch(step);
+    }
+
+    private static List<ImageView> await(Future<List<ImageView>> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while loading a batch", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("loading a batch failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    static String describe(DetrConfig c) {
+        return String.format(Locale.ROOT, "%s-decoder DETR (backbone %s x%d blocks, d=%d, enc %d, dec %d, %d queries, %dpx)",
+                c.decoder().name().toLowerCase(Locale.ROOT), c.backboneWidths(), c.blocksPerStage(), c.hiddenDim(),
+                c.encoderLayers(), c.decoderLayers(), c.numQueries(), c.imageSize());
+    }
+}
