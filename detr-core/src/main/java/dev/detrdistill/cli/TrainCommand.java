@@ -74,6 +74,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed for init, data order, augmentation. Default: ${DEFAULT-VALUE}")
     long seed;
 
+    @Option(names = "--stop-after", paramLabel = "<step>",
+            description = "Stop with a checkpoint after this step, schedule unchanged (continue later with --resume).")
+    Integer stopAfter;
+
     @Option(names = "--resume", description = "Continue from <out>/checkpoint when it exists (exactly: weights, optimizer, step, data order).")
     boolean resume;
 
@@ -90,7 +94,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainOptions options = new TrainOptions(steps, batch, lr, weightDecay, warmup, schedule, clip, scaleJitter[0],
                 scaleJitter[1], flip, evalEvery, checkpointEvery, logEvery, seed);
-        CocoMetrics m = new TrainingRun(c, train, val, options, out, System.out).run(resume);
+        TrainingRun run = new TrainingRun(c, train, val, options, out, System.out);
+        if (stopAfter != null) {
+            run.stopAfter(stopAfter);
+        }
+        CocoMetrics m = run.run(resume);
         if (m != null) {
             System.out.print(m.summary());
             System.out.print(m.perClassSummary());

@@ -123,6 +123,12 @@ public final class VocReader {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             DocumentBuilder b = f.newDocumentBuilder();
+            b.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
+                @Override
+                public void fatalError(org.xml.sax.SAXParseException e) throws org.xml.sax.SAXException {
+                    throw e; // reported once, with the file name, by the caller; not also printed to stderr
+                }
+            });
             return b.parse(xml.toFile());
         } catch (Exception e) {
             throw new DataFormatException("cannot parse VOC annotation " + xml + ": " + e.getMessage(), e);

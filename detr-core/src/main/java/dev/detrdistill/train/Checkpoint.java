@@ -76,6 +76,12 @@ public final class Checkpoint {
         } catch (MalformedModelException e) {
             throw new IOException("checkpoint " + dir + " does not fit its config: " + e.getMessage(), e);
         }
+        // Loaded arrays are plain tensors; trainable parameters must record gradients again.
+        for (var p : model.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                p.getValue().getArray().setRequiresGradient(true);
+            }
+        }
     }
 
     public static void loadOptimizer(Path dir, AdamW optimizer) throws IOException {

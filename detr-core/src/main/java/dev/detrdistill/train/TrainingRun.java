@@ -36,6 +36,7 @@ public final class TrainingRun {
     private final Path outDir;
     private final PrintStream log;
     private DetectorTrainer.ExtraLoss extraLoss;
+    private int stopAfter = Integer.MAX_VALUE;
 
     public TrainingRun(DetrConfig config, DetectionDataset train, DetectionDataset val, TrainOptions options, Path outDir, PrintStream log) {
         this.config = config.validate();
@@ -52,6 +53,15 @@ public final class TrainingRun {
 
     public TrainingRun withExtraLoss(DetectorTrainer.ExtraLoss extra) {
         this.extraLoss = extra;
+        return this;
+    }
+
+    /**
+     * Stops (with a checkpoint, without final evaluation) once {@code step} steps are done, leaving the
+     * schedule as if the run went on: a later {@code run(true)} continues exactly where this one stopped.
+     */
+    public TrainingRun stopAfter(int step) {
+        this.stopAfter = step;
         return this;
     }
 
@@ -104,6 +114,11 @@ public final class TrainingRun {
                     line.put("grad_norm", r.gradNorm());
                     line.put("step_ms", r.millis());
                     metrics.write(line);
+                }
+                if (step + 1 == stopAfter && step + 1 < options.steps()) {
+                    Checkpoint.save(ckpt, meta(step + 1), model, trainer.optimizer());
+                    log.printf("%nstopped after step %d; checkpoint: %s (resume with --resume)%n", step + 1, ckpt);
+                    return null;
                 }
                 boolean last = step + 1 == options.steps();
                 if (!last && options.checkpointEvery() > 0 && (step + 1) % options.checkpointEvery() == 0) {
