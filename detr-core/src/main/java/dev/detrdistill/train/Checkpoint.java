@@ -2,6 +2,7 @@ package dev.detrdistill.train;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.detrdistill.model.DetrModel;
@@ -26,6 +27,7 @@ public final class Checkpoint {
     public static final String META = "checkpoint.json";
     public static final String PARAMS = "model.params";
     public static final String OPTIMIZER = "optimizer.bin";
+    public static final String ADAPTERS = "adapters.params";
 
     private Checkpoint() {}
 
@@ -34,12 +36,22 @@ public final class Checkpoint {
     }
 
     public static void save(Path dir, CheckpointMeta meta, DetrModel model, AdamW optimizer) throws IOException {
+        save(dir, meta, model, optimizer, null);
+    }
+
+    /** Also saves distillation adapters (needed to resume a distillation run exactly; not for inference). */
+    public static void save(Path dir, CheckpointMeta meta, DetrModel model, AdamW optimizer, Block adapters) throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
         deleteRecursively(tmp);
         Files.createDirectories(tmp);
         JSON.writeValue(tmp.resolve(META).toFile(), meta);
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PARAMS))))) {
             model.saveParameters(out);
+        }
+        if (adapters != null) {
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(ADAPTERS))))) {
+                adapters.saveParameters(out);
+            }
         }
         if (optimizer != null) {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(OPTIMIZER)))) {
@@ -76,12 +88,30 @@ public final class Checkpoint {
         } catch (MalformedModelException e) {
             throw new IOException("checkpoint " + dir + " does not fit its config: " + e.getMessage(), e);
         }
-        // Loaded arrays are plain tensors; trainable parameters must record gradients again.
-        for (var p : model.getParameters()) {
+        requireGradients(model);
+    }
+
+    /** Loaded arrays are plain tensors; trainable parameters must record gradients again. */
+    private static void requireGradients(Block block) {
+        for (var p : block.getParameters()) {
             if (p.getValue().requiresGradient()) {
                 p.getValue().getArray().setRequiresGradient(true);
             }
         }
+    }
+
+    /** Restores adapters saved with {@link #save(Path, CheckpointMeta, DetrModel, AdamW, Block)}. */
+    public static void loadAdapters(Path dir, Block adapters, NDManager manager) throws IOException {
+        Path file = dir.resolve(ADAPTERS);
+        if (!Files.exists(file)) {
+            throw new IOException("checkpoint " + dir + " has no distillation adapters; it was not written by a distillation run");
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            adapters.loadParameters(manager, in);
+        } catch (MalformedModelException e) {
+            throw new IOException("adapters in " + dir + " do not fit this student/teacher pair: " + e.getMessage(), e);
+        }
+        requireGradients(adapters);
     }
 
     public static void loadOptimizer(Path dir, AdamW optimizer) throws IOException {

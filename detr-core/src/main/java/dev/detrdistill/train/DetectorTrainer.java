@@ -4,6 +4,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.detrdistill.data.ImageView;
@@ -23,7 +27,18 @@ public final class DetectorTrainer {
     /** Extra loss terms on top of the DETR loss (distillation adds its terms here). */
     @FunctionalInterface
     public interface ExtraLoss {
+        /** Called before the forward pass; may return an extra query group {@code (B, M, P)} for the decoder. */
+        default NDArray extraQueries(ParameterStore ps, NDArray images, List<ImageView> views) {
+            return null;
+        }
+
+        /** Weighted extra loss terms by name. */
         Map<String, NDArray> compute(DetrModel model, ParameterStore ps, NDArray images, List<ImageView> views, DetrOutput out);
+
+        /** Extra trainable parameters (adapters), trained and checkpointed with the model; null when none. */
+        default Block adapters() {
+            return null;
+        }
     }
 
     private final DetrModel model;
@@ -48,6 +63,20 @@ public final class DetectorTrainer {
         return this;
     }
 
+    /** The model's parameters, then the extra loss's adapters (prefixed {@code adapters.}). */
+    public PairList<String, Parameter> trainableParameters() {
+        PairList<String, Parameter> all = new PairList<>();
+        for (Pair<String, Parameter> p : model.getParameters()) {
+            all.add(p);
+        }
+        if (extra != null && extra.adapters() != null) {
+            for (Pair<String, Parameter> p : extra.adapters().getParameters()) {
+                all.add("adapters." + p.getKey(), p.getValue());
+            }
+        }
+        return all;
+    }
+
     public AdamW optimizer() {
         return optimizer;
     }
@@ -68,7 +97,8 @@ public final class DetectorTrainer {
             NDArray images = Batches.images(stepManager, views);
             List<DetectionTarget> targets = Batches.targets(views);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                DetrOutput out = model.detect(ps, images, true);
+                NDArray extraPrior = extra == null ? null : extra.extraQueries(ps, images, views);
+                DetrOutput out = model.detect(ps, images, extraPrior, true);
                 Map<String, NDArray> losses = new LinkedHashMap<>(criterion.compute(out.queries(), targets));
                 NDArray total = losses.get("loss");
                 if (extra != null) {
@@ -88,9 +118,9 @@ public final class DetectorTrainer {
                 }
                 gc.backward(total);
             }
-            gradNorm = GradientClipping.clipByGlobalNorm(model.getParameters(), clipNorm);
+            gradNorm = GradientClipping.clipByGlobalNorm(trainableParameters(), clipNorm);
         }
-        optimizer.step(model.getParameters(), lr);
+        optimizer.step(trainableParameters(), lr);
         return new StepResult(step, values, lr, gradNorm, (System.nanoTime() - t0) / 1e6);
     }
 

@@ -35,7 +35,14 @@ public final class TrainingRun {
     private final TrainOptions options;
     private final Path outDir;
     private final PrintStream log;
+    private ExtraLossFactory extraLossFactory;
     private DetectorTrainer.ExtraLoss extraLoss;
+
+    /** Builds the extra loss (e.g. a distiller) once the student exists; it may allocate on {@code manager}. */
+    @FunctionalInterface
+    public interface ExtraLossFactory {
+        DetectorTrainer.ExtraLoss create(DetrModel student, NDManager manager) throws IOException;
+    }
     private int stopAfter = Integer.MAX_VALUE;
 
     public TrainingRun(DetrConfig config, DetectionDataset train, DetectionDataset val, TrainOptions options, Path outDir, PrintStream log) {
@@ -51,8 +58,8 @@ public final class TrainingRun {
         }
     }
 
-    public TrainingRun withExtraLoss(DetectorTrainer.ExtraLoss extra) {
-        this.extraLoss = extra;
+    public TrainingRun withExtraLoss(ExtraLossFactory factory) {
+        this.extraLossFactory = factory;
         return this;
     }
 
@@ -77,6 +84,7 @@ public final class TrainingRun {
         });
         try (NDManager manager = NDManager.newBaseManager(); MetricsLog metrics = new MetricsLog(outDir.resolve("metrics.jsonl"))) {
             DetrModel model = new DetrModel(config).initializeParameters(manager);
+            extraLoss = extraLossFactory == null ? null : extraLossFactory.create(model, manager);
             DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options)
                     .withExtraLoss(extraLoss);
             int start = 0;
@@ -86,6 +94,9 @@ public final class TrainingRun {
                     throw new IllegalArgumentException("cannot resume " + ckpt + ": its detector config differs from --config");
                 }
                 Checkpoint.loadParameters(ckpt, model, manager);
+                if (extraLoss != null && extraLoss.adapters() != null) {
+                    Checkpoint.loadAdapters(ckpt, extraLoss.adapters(), manager);
+                }
                 Checkpoint.loadOptimizer(ckpt, trainer.optimizer());
                 start = meta.step();
                 log.printf("resuming from %s at step %d%n", ckpt, start);
@@ -116,19 +127,19 @@ public final class TrainingRun {
                     metrics.write(line);
                 }
                 if (step + 1 == stopAfter && step + 1 < options.steps()) {
-                    Checkpoint.save(ckpt, meta(step + 1), model, trainer.optimizer());
+                    Checkpoint.save(ckpt, meta(step + 1), model, trainer.optimizer(), adapters());
                     log.printf("%nstopped after step %d; checkpoint: %s (resume with --resume)%n", step + 1, ckpt);
                     return null;
                 }
                 boolean last = step + 1 == options.steps();
                 if (!last && options.checkpointEvery() > 0 && (step + 1) % options.checkpointEvery() == 0) {
-                    Checkpoint.save(ckpt, meta(step + 1), model, trainer.optimizer());
+                    Checkpoint.save(ckpt, meta(step + 1), model, trainer.optimizer(), adapters());
                 }
                 if (!last && options.evalEvery() > 0 && (step + 1) % options.evalEvery() == 0 && val != null) {
                     evaluateAndLog(model, cache, manager, metrics, step + 1);
                 }
             }
-            Checkpoint.save(ckpt, meta(options.steps()), model, trainer.optimizer());
+            Checkpoint.save(ckpt, meta(options.steps()), model, trainer.optimizer(), adapters());
             log.println("checkpoint: " + ckpt);
             return val == null ? null : evaluateAndLog(model, cache, manager, metrics, options.steps());
         } finally {
@@ -146,6 +157,10 @@ public final class TrainingRun {
         metrics.write(line);
         log.printf(Locale.ROOT, "%neval @ step %d on %s: AP %.3f AP50 %.3f AP75 %.3f%n", step, val.name(), m.stats()[0], m.stats()[1], m.stats()[2]);
         return m;
+    }
+
+    private ai.djl.nn.Block adapters() {
+        return extraLoss == null ? null : extraLoss.adapters();
     }
 
     private CheckpointMeta meta(int step) {

@@ -1,0 +1,84 @@
+package dev.detrdistill.distill;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.detrdistill.box.Box;
+import dev.detrdistill.box.Scalars;
+import dev.detrdistill.loss.DetectionTarget;
+import java.util.Arrays;
+
+/**
+ * The attention-agnostic feature-distillation mask of METHOD.md section 2, for one teacher stage:
+ * the top-k (query, class) pairs by sigmoid score, each weighted by quality {@code s = score * max IoU
+ * with the GT} ({@code s = score} without GT), vote with the cosine similarity of their decoder
+ * embedding to every feature location; {@code M = clamp(sum, min 0.01) / max} per image.
+ * It depends on the teacher alone, so it is computed where the teacher runs.
+ */
+public final class FeatureMask {
+    public static final int TOP_K = 100;
+    static final float FLOOR = 0.01f;
+
+    private FeatureMask() {}
+
+    /**
+     * @param logits {@code (B, N, C)} teacher stage logits
+     * @param boxes {@code (B, N, 4)} teacher stage boxes
+     * @param embeddings {@code (B, N, d)} teacher stage decoder embeddings
+     * @param features {@code (B, d, h, w)} teacher feature map
+     * @return {@code (B, h, w)} mask on the features' manager, no gradient
+     */
+    public static NDArray compute(NDArray logits, NDArray boxes, NDArray embeddings, NDArray features,
+            java.util.List<DetectionTarget> targets) {
+        Shape ls = logits.getShape();
+        int b = (int) ls.get(0);
+        int n = (int) ls.get(1);
+        int c = (int) ls.get(2);
+        Shape fs = features.getShape();
+        int d = (int) fs.get(1);
+        long hw = fs.get(2) * fs.get(3);
+        int k = Math.min(TOP_K, n * c);
+        float[] lg = logits.toFloatArray();
+        float[] bx = boxes.toFloatArray();
+        NDManager manager = features.getManager();
+        // Per image: selected query indices and their quality weights, as host arrays.
+        long[] queryIndex = new long[b * k];
+        float[] quality = new float[b * k];
+        for (int i = 0; i < b; i++) {
+            Integer[] order = new Integer[n * c];
+            for (int q = 0; q < n * c; q++) {
+                order[q] = q;
+            }
+            final int base = i * n * c;
+            Arrays.sort(order, (x, y) -> Float.compare(lg[base + y], lg[base + x]));
+            DetectionTarget t = targets.get(i);
+            for (int r = 0; r < k; r++) {
+                int flat = order[r];
+                int q = flat / c;
+                double score = 1 / (1 + Math.exp(-lg[base + flat]));
+                double s = score;
+                if (t.size() > 0) {
+                    int o = (i * n + q) * 4;
+                    Box pb = Box.fromCxcywh(bx[o], bx[o + 1], bx[o + 2], bx[o + 3]);
+                    double best = 0;
+                    for (int g = 0; g < t.size(); g++) {
+                        float[] tb = t.boxes();
+                        best = Math.max(best, pb.iou(Box.fromCxcywh(tb[4 * g], tb[4 * g + 1], tb[4 * g + 2], tb[4 * g + 3])));
+                    }
+                    s = score * best;
+                }
+                queryIndex[i * k + r] = (long) i * n + q;
+                quality[i * k + r] = (float) s;
+            }
+        }
+        NDArray q = embeddings.stopGradient().reshape(b * (long) n, d).get(manager.create(queryIndex)).reshape(b, k, d);
+        NDArray qn = q.div(Scalars.add(q.norm(new int[] {2}, true), 1e-6f));
+        NDArray f = features.stopGradient().reshape(b, d, hw);
+        NDArray fn = f.div(Scalars.add(f.norm(new int[] {1}, true), 1e-6f));
+        NDArray cosine = qn.matMul(fn); // (B, k, hw)
+        NDArray weights = manager.create(quality, new Shape(b, k, 1));
+        NDArray m = Scalars.maximum(cosine.mul(weights).sum(new int[] {1}), FLOOR); // (B, hw)
+        NDArray mx = m.max(new int[] {1}, true);
+        return m.div(mx).reshape(b, fs.get(2), fs.get(3));
+    }
+}
