@@ -1,6 +1,15 @@
 package dev.detrdistill.cli;
 
 import dev.detrdistill.data.DetectionDataset;
+import dev.detrdistill.distill.DistillationSettings;
+import dev.detrdistill.distill.Distiller;
+import dev.detrdistill.distill.InstanceDistillation;
+import dev.detrdistill.distill.OnlineTeacher;
+import dev.detrdistill.loss.LossWeights;
+import dev.detrdistill.loss.SetCriterion;
+import dev.detrdistill.train.Checkpoint;
+import dev.detrdistill.train.CheckpointMeta;
+import java.util.List;
 import dev.detrdistill.eval.CocoMetrics;
 import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
@@ -14,7 +23,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a detector with the DETR set loss (focal 2, L1 5, GIoU 2 at every stage).")
+        description = {"Train a detector with the DETR set loss (focal 2, L1 5, GIoU 2 at every stage).",
+            "With --teacher, distil from a teacher run in process with the DETRDistill terms."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", defaultValue = "tiny", paramLabel = "<file|preset>",
             description = "Detector config YAML, or a preset: teacher, student, tiny. Default: ${DEFAULT-VALUE}")
@@ -74,12 +84,46 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed for init, data order, augmentation. Default: ${DEFAULT-VALUE}")
     long seed;
 
+    @Option(names = "--teacher", paramLabel = "<checkpoint>",
+            description = "Distil from this teacher checkpoint, run in process (online DETRDistill; the reference for the streamed trainer).")
+    Path teacher;
+
+    @Option(names = "--terms", split = ",", defaultValue = "ld,rel,fd,ad",
+            description = "Distillation terms with --teacher: ld (instance), rel (query relation), fd (feature), ad (assignment). Default: ${DEFAULT-VALUE}")
+    List<String> terms;
+
+    @Option(names = "--term-weights", split = ",", paramLabel = "<ld,rel,fd,ad>", defaultValue = "1,1,1,1",
+            description = "Weights of the four terms, in that order. Default: ${DEFAULT-VALUE}")
+    float[] termWeights;
+
+    @Option(names = "--class-distance", defaultValue = "BCE",
+            description = "Instance-distillation class term: BCE (reference code) or KL. Default: ${DEFAULT-VALUE}")
+    InstanceDistillation.ClassDistance classDistance;
+
+    @Option(names = "--stage-map", split = ",", paramLabel = "<t1,t2,...>",
+            description = "1-based teacher stage for each student stage. Default: proportional, round(k*K_T/K_S).")
+    List<Integer> stageMap;
+
     @Option(names = "--stop-after", paramLabel = "<step>",
             description = "Stop with a checkpoint after this step, schedule unchanged (continue later with --resume).")
     Integer stopAfter;
 
     @Option(names = "--resume", description = "Continue from <out>/checkpoint when it exists (exactly: weights, optimizer, step, data order).")
     boolean resume;
+
+    DistillationSettings distillationSettings() {
+        if (termWeights.length != 4) {
+            throw new IllegalArgumentException("--term-weights takes four numbers: ld,rel,fd,ad");
+        }
+        for (String t : terms) {
+            if (!List.of("ld", "rel", "fd", "ad").contains(t)) {
+                throw new IllegalArgumentException("unknown distillation term '" + t + "' (ld, rel, fd, ad)");
+            }
+        }
+        return new DistillationSettings(terms.contains("ld") ? termWeights[0] : 0, terms.contains("rel") ? termWeights[1] : 0,
+                terms.contains("fd") ? termWeights[2] : 0, terms.contains("ad") ? termWeights[3] : 0, classDistance, stageMap)
+                .validate();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -95,6 +139,18 @@ final class TrainCommand implements Callable<Integer> {
         TrainOptions options = new TrainOptions(steps, batch, lr, weightDecay, warmup, schedule, clip, scaleJitter[0],
                 scaleJitter[1], flip, evalEvery, checkpointEvery, logEvery, seed);
         TrainingRun run = new TrainingRun(c, train, val, options, out, System.out);
+        if (teacher != null) {
+            DistillationSettings settings = distillationSettings();
+            CheckpointMeta meta = Checkpoint.readMeta(teacher);
+            if (!meta.classNames().equals(train.classNames())) {
+                throw new IllegalArgumentException("teacher " + teacher + " was trained on classes " + meta.classNames()
+                        + " but the data has " + train.classNames());
+            }
+            System.out.println("distilling from " + teacher + " (" + meta.config().decoderLayers() + " stages, "
+                    + meta.config().numQueries() + " queries, d=" + meta.config().hiddenDim() + ") with " + settings);
+            run.withExtraLoss((student, manager) -> new Distiller(student,
+                    new OnlineTeacher(Checkpoint.loadModel(teacher, manager), new SetCriterion(LossWeights.defaults())), settings, manager));
+        }
         if (stopAfter != null) {
             run.stopAfter(stopAfter);
         }
