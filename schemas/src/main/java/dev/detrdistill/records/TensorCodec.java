@@ -1,0 +1,205 @@
+package dev.detrdistill.records;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Encodes float tensors into {@link Tensor} records and back. FP32 is exact; FP16 rounds to nearest
+ * even (relative error at most 2^-11 in the normal range); INT8 is symmetric per channel with
+ * {@code scale = max|x| / 127} along {@code scaleAxis} (absolute error at most scale / 2).
+ */
+public final class TensorCodec {
+    private TensorCodec() {}
+
+    public static Tensor encode(float[] values, int[] shape, TensorEncoding encoding) {
+        return encode(values, shape, encoding, shape.length - 1);
+    }
+
+    /**
+     * @param scaleAxis INT8 only: the axis that gets its own scale per index (e.g. the channel axis)
+     * @throws IllegalArgumentException when the shape does not fit the values, or a value is NaN/infinite
+     */
+    public static Tensor encode(float[] values, int[] shape, TensorEncoding encoding, int scaleAxis) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n *= d;
+        }
+        if (n != values.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values, got " + values.length);
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new NonFiniteTensorException("value " + i + " of a tensor of shape " + Arrays.toString(shape) + " is " + values[i]);
+            }
+        }
+        List<Integer> shapeList = new ArrayList<>();
+        for (int d : shape) {
+            shapeList.add(d);
+        }
+        Tensor.Builder b = Tensor.newBuilder().setEncoding(encoding).setShape(shapeList).setScaleAxis(-1).setScales(null).setRef(null);
+        switch (encoding) {
+            case FP32 -> {
+                ByteBuffer buf = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asFloatBuffer().put(values);
+                b.setData(buf);
+            }
+            case FP16 -> {
+                ByteBuffer buf = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : values) {
+                    buf.putShort(toHalf(v));
+                }
+                buf.flip();
+                b.setData(buf);
+            }
+            case INT8 -> {
+                if (shape.length == 0) {
+                    scaleAxis = -1;
+                }
+                int axis = shape.length == 0 ? 0 : Math.floorMod(scaleAxis, shape.length);
+                int channels = shape.length == 0 ? 1 : shape[axis];
+                int inner = 1;
+                for (int d = axis + 1; d < shape.length; d++) {
+                    inner *= shape[d];
+                }
+                float[] scales = new float[Math.max(1, channels)];
+                for (int i = 0; i < values.length; i++) {
+                    int c = shape.length == 0 ? 0 : (i / inner) % channels;
+                    scales[c] = Math.max(scales[c], Math.abs(values[i]));
+                }
+                for (int c = 0; c < scales.length; c++) {
+                    scales[c] = scales[c] == 0 ? 1f : scales[c] / 127f;
+                }
+                byte[] q = new byte[values.length];
+                for (int i = 0; i < values.length; i++) {
+                    int c = shape.length == 0 ? 0 : (i / inner) % channels;
+                    q[i] = (byte) Math.max(-127, Math.min(127, Math.round(values[i] / scales[c])));
+                }
+                ByteBuffer sb = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.LITTLE_ENDIAN);
+                sb.asFloatBuffer().put(scales);
+                b.setData(ByteBuffer.wrap(q)).setScaleAxis(axis).setScales(sb);
+            }
+            default -> throw new IllegalArgumentException("unknown encoding " + encoding);
+        }
+        return b.build();
+    }
+
+    public static int[] shape(Tensor t) {
+        return t.getShape().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public static int elementCount(Tensor t) {
+        long n = 1;
+        for (int d : t.getShape()) {
+            n *= d;
+        }
+        return (int) n;
+    }
+
+    /** Decodes to float32 values in row-major order; checks the byte length against the shape. */
+    public static float[] decode(Tensor t) {
+        if (t.getRef() != null) {
+            throw new IllegalStateException("tensor data is stored by reference at " + t.getRef().getUri() + "; resolve it first");
+        }
+        int n = elementCount(t);
+        ByteBuffer data = t.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int bytesPer = switch (t.getEncoding()) {
+            case FP32 -> 4;
+            case FP16 -> 2;
+            case INT8 -> 1;
+        };
+        if (data.remaining() != (long) n * bytesPer) {
+            throw new IllegalArgumentException("tensor of shape " + t.getShape() + " in " + t.getEncoding() + " needs "
+                    + (long) n * bytesPer + " bytes, has " + data.remaining());
+        }
+        float[] out = new float[n];
+        switch (t.getEncoding()) {
+            case FP32 -> data.asFloatBuffer().get(out);
+            case FP16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = fromHalf(data.getShort());
+                }
+            }
+            case INT8 -> {
+                int[] shape = shape(t);
+                int axis = t.getScaleAxis();
+                int channels = shape.length == 0 ? 1 : shape[axis];
+                int inner = 1;
+                for (int d = axis + 1; d < shape.length; d++) {
+                    inner *= shape[d];
+                }
+                ByteBuffer sb = t.getScales().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                if (sb.remaining() != 4L * Math.max(1, channels)) {
+                    throw new IllegalArgumentException("INT8 tensor of shape " + t.getShape() + " needs " + channels + " scales");
+                }
+                float[] scales = new float[Math.max(1, channels)];
+                sb.asFloatBuffer().get(scales);
+                for (int i = 0; i < n; i++) {
+                    int c = shape.length == 0 ? 0 : (i / inner) % channels;
+                    out[i] = data.get() * scales[c];
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown encoding " + t.getEncoding());
+        }
+        return out;
+    }
+
+    /** Bytes the data (and scales) take in the record. */
+    public static int payloadBytes(Tensor t) {
+        return t.getData().remaining() + (t.getScales() == null ? 0 : t.getScales().remaining());
+    }
+
+    /** IEEE 754 binary16 from float, round to nearest even; overflow to infinity is refused by the caller's range. */
+    static short toHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = ((bits >>> 23) & 0xff) - 127 + 15;
+        int mant = bits & 0x7fffff;
+        if (exp >= 31) {
+            return (short) (sign | 0x7bff); // clamp to the largest finite half (65504)
+        }
+        if (exp <= 0) {
+            if (exp < -10) {
+                return (short) sign;
+            }
+            mant |= 0x800000;
+            int shift = 14 - exp;
+            int half = mant >> shift;
+            int rem = mant & ((1 << shift) - 1);
+            int mid = 1 << (shift - 1);
+            if (rem > mid || (rem == mid && (half & 1) == 1)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = (exp << 10) | (mant >> 13);
+        int rem = mant & 0x1fff;
+        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) == 1)) {
+            half++;
+        }
+        return (short) (sign | half);
+    }
+
+    static float fromHalf(short h) {
+        int bits = h & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exp = (bits >>> 10) & 0x1f;
+        int mant = bits & 0x3ff;
+        if (exp == 0) {
+            if (mant == 0) {
+                return Float.intBitsToFloat(sign);
+            }
+            float v = mant / 1024f * (float) Math.pow(2, -14);
+            return sign != 0 ? -v : v;
+        }
+        if (exp == 31) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+    }
+}
