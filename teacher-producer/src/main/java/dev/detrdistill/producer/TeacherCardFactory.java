@@ -1,0 +1,38 @@
+package dev.detrdistill.producer;
+
+import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.detrdistill.model.DetrModel;
+import dev.detrdistill.records.TeacherCard;
+import dev.detrdistill.records.TensorCodec;
+import dev.detrdistill.records.TensorEncoding;
+import java.io.IOException;
+import java.util.List;
+
+/** The once-per-teacher-version card: config, classes, normalisation and the learned query prior (FP32). */
+public final class TeacherCardFactory {
+    private TeacherCardFactory() {}
+
+    public static TeacherCard create(DetrModel teacher, List<String> classNames, String teacherId, int version) throws IOException {
+        NDArray prior = teacher.getParameters().get("query_prior").getArray();
+        var c = teacher.config();
+        return TeacherCard.newBuilder()
+                .setTeacherId(teacherId)
+                .setTeacherVersion(version)
+                .setConfigJson(new ObjectMapper().writeValueAsString(c))
+                .setClassNames(classNames)
+                .setNumStages(c.decoderLayers())
+                .setNumQueries(c.numQueries())
+                .setHiddenDim(c.hiddenDim())
+                .setInputSize(c.imageSize())
+                .setPixelMean(TensorCodec.encode(new float[] {0.485f, 0.456f, 0.406f}, new int[] {3}, TensorEncoding.FP32))
+                .setPixelStd(TensorCodec.encode(new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
+                .setQueryPrior(TeacherRecordFactory.tensor(prior, TensorEncoding.FP32, 1))
+                .setCreatedAtMs(System.currentTimeMillis())
+                .build();
+    }
+
+    public static String key(String teacherId, int version) {
+        return teacherId + "/" + version;
+    }
+}

@@ -1,0 +1,350 @@
+package dev.detrdistill.producer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import dev.detrdistill.data.DataFormatException;
+import dev.detrdistill.data.DetectionDataset;
+import dev.detrdistill.data.ImageCache;
+import dev.detrdistill.data.ImageEntry;
+import dev.detrdistill.data.ImageView;
+import dev.detrdistill.data.ViewParams;
+import dev.detrdistill.data.ViewTransform;
+import dev.detrdistill.distill.OnlineTeacher;
+import dev.detrdistill.distill.TeacherKnowledge;
+import dev.detrdistill.loss.LossWeights;
+import dev.detrdistill.loss.SetCriterion;
+import dev.detrdistill.model.DetrModel;
+import dev.detrdistill.records.NonFiniteTensorException;
+import dev.detrdistill.records.TeacherCard;
+import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.stream.RecordSerdes;
+import dev.detrdistill.stream.Topics;
+import dev.detrdistill.train.Batches;
+import dev.detrdistill.train.ProgressBar;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Runs a teacher once per image view and publishes what it knows. Records are keyed by
+ * {@code dataset/image/view}; keys already on the topic are skipped, so re-running after a failure or
+ * with more views adds only what is missing. Bad input (unreadable image, NaN in the teacher's output, a
+ * record over the size limit without a claim check) goes to the dead-letter topic with the reason.
+ */
+public final class TeacherProducer {
+    private final RecordSerdes serdes;
+    private final String topic;
+    private final String teacherId;
+    private final int teacherVersion;
+    private final EncodingPolicy encodings;
+    private final int views;
+    private final int batchSize;
+    private final long seed;
+    private final ClaimCheck claimCheck;
+    private final int partitions;
+    private final long retentionMs;
+    private final PrintStream log;
+
+    private TeacherProducer(Builder b) {
+        serdes = Objects.requireNonNull(b.serdes, "serdes");
+        topic = Objects.requireNonNull(b.topic, "topic");
+        teacherId = b.teacherId;
+        teacherVersion = b.teacherVersion;
+        encodings = b.encodings;
+        views = b.views;
+        batchSize = b.batchSize;
+        seed = b.seed;
+        claimCheck = b.claimCheckDir == null ? null : new ClaimCheck(b.claimCheckDir);
+        partitions = b.partitions;
+        retentionMs = b.retentionMs;
+        log = b.log;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder in the style of Kafka's and Flink's: validated at {@link #build()}. */
+    public static final class Builder {
+        private RecordSerdes serdes;
+        private String topic;
+        private String teacherId = "teacher";
+        private int teacherVersion = 1;
+        private EncodingPolicy encodings = EncodingPolicy.uniform(dev.detrdistill.records.TensorEncoding.FP16);
+        private int views = 1;
+        private int batchSize = 8;
+        private long seed = 7;
+        private Path claimCheckDir;
+        private int partitions = 4;
+        private long retentionMs = -1;
+        private PrintStream log = System.out;
+
+        public Builder serdes(RecordSerdes s) {
+            serdes = s;
+            return this;
+        }
+
+        public Builder topic(String t) {
+            topic = t;
+            return this;
+        }
+
+        public Builder teacher(String id, int version) {
+            teacherId = id;
+            teacherVersion = version;
+            return this;
+        }
+
+        public Builder encodings(EncodingPolicy e) {
+            encodings = e;
+            return this;
+        }
+
+        /** Views per image: view 0 is the plain resized image, views 1.. are seeded augmentations. */
+        public Builder views(int k) {
+            views = k;
+            return this;
+        }
+
+        public Builder batchSize(int b) {
+            batchSize = b;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder claimCheckDir(Path dir) {
+            claimCheckDir = dir;
+            return this;
+        }
+
+        public Builder partitions(int p) {
+            partitions = p;
+            return this;
+        }
+
+        public Builder retentionMs(long ms) {
+            retentionMs = ms;
+            return this;
+        }
+
+        public Builder log(PrintStream out) {
+            log = out;
+            return this;
+        }
+
+        public TeacherProducer build() {
+            if (topic == null || topic.isBlank()) {
+                throw new IllegalArgumentException("topic is required");
+            }
+            if (views < 1 || views > 64) {
+                throw new IllegalArgumentException("views=" + views + " is out of range; expected 1..64");
+            }
+            if (batchSize < 1 || batchSize > 256) {
+                throw new IllegalArgumentException("batchSize=" + batchSize + " is out of range; expected 1..256");
+            }
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions=" + partitions + " must be positive");
+            }
+            return new TeacherProducer(this);
+        }
+    }
+
+    /** The view with id {@code viewId} of an image: reproducible from (seed, image id, view id). */
+    public ViewParams view(String imageId, int viewId, int size) {
+        if (viewId == 0) {
+            return ViewParams.identity(size);
+        }
+        SplittableRandom r = new SplittableRandom(seed * 31 + imageId.hashCode() * 1_000_003L + viewId);
+        return ViewParams.random(r, size, 0.8, 1.2, 0.5);
+    }
+
+    public ProduceSummary run(DetrModel teacher, List<String> classNames, DetectionDataset data) throws IOException {
+        long wall0 = System.nanoTime();
+        Topics.ensure(serdes.bootstrapServers(), topic, partitions, (short) 1, retentionMs, serdes.maxRecordBytes());
+        ProduceSummary summary = new ProduceSummary();
+        Set<String> existing = existingKeys();
+        int size = teacher.config().imageSize();
+        TeacherRecordFactory factory = new TeacherRecordFactory(data.name(), teacherId, teacherVersion, encodings);
+        OnlineTeacher online = new OnlineTeacher(teacher, new SetCriterion(LossWeights.defaults()));
+        AtomicReference<Exception> sendError = new AtomicReference<>();
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(serdes.producer("teacher-producer-" + teacherId));
+                KafkaProducer<String, String> dlq = new KafkaProducer<>(serdes.stringProducer("teacher-producer-dlq-" + teacherId));
+                NDManager manager = NDManager.newBaseManager()) {
+            TeacherCard card = TeacherCardFactory.create(teacher, classNames, teacherId, teacherVersion);
+            producer.send(new ProducerRecord<>(Topics.cardsTopic(topic), TeacherCardFactory.key(teacherId, teacherVersion), card));
+            List<Pending> pending = new ArrayList<>();
+            long total = (long) data.images().size() * views;
+            ProgressBar bar = new ProgressBar(log, "produce", total);
+            long done = 0;
+            long bytesSent = 0;
+            for (ImageEntry entry : data.images()) {
+                List<Pending> forImage = new ArrayList<>();
+                for (int v = 0; v < views; v++) {
+                    String key = TeacherRecordFactory.key(data.name(), entry.id(), v);
+                    if (existing.contains(key)) {
+                        summary.skipped++;
+                        done++;
+                        continue;
+                    }
+                    forImage.add(new Pending(entry, v, key));
+                }
+                if (forImage.isEmpty()) {
+                    continue;
+                }
+                byte[] bytes;
+                try {
+                    ImageCache.read(entry); // decodes: a corrupt or missing file fails here, with its name
+                    bytes = Files.readAllBytes(entry.file());
+                } catch (DataFormatException | IOException e) {
+                    for (Pending p : forImage) {
+                        deadLetter(dlq, p.key, "unreadable image", e.getMessage(), summary);
+                        done++;
+                    }
+                    continue;
+                }
+                for (Pending p : forImage) {
+                    p.bytes = bytes;
+                    pending.add(p);
+                }
+                while (pending.size() >= batchSize) {
+                    List<Pending> batch = new ArrayList<>(pending.subList(0, batchSize));
+                    pending.subList(0, batchSize).clear();
+                    bytesSent += produceBatch(batch, online, factory, producer, dlq, manager, size, summary, sendError);
+                    done += batch.size();
+                    bar.update(done, 0, String.format(Locale.ROOT, "%.1f MB/s", bytesSent / 1e6 / Math.max(1e-9, (System.nanoTime() - wall0) / 1e9)));
+                }
+            }
+            if (!pending.isEmpty()) {
+                bytesSent += produceBatch(pending, online, factory, producer, dlq, manager, size, summary, sendError);
+                done += pending.size();
+            }
+            long t0 = System.nanoTime();
+            producer.flush();
+            summary.sendSeconds += (System.nanoTime() - t0) / 1e9;
+            bar.update(total, 0, String.format(Locale.ROOT, "%.1f MB/s", bytesSent / 1e6 / Math.max(1e-9, (System.nanoTime() - wall0) / 1e9)));
+        }
+        if (sendError.get() != null) {
+            throw new IOException("sending to " + topic + " failed: " + sendError.get().getMessage(), sendError.get());
+        }
+        summary.wallSeconds = (System.nanoTime() - wall0) / 1e9;
+        return summary;
+    }
+
+    private static final class Pending {
+        final ImageEntry entry;
+        final int viewId;
+        final String key;
+        byte[] bytes;
+
+        Pending(ImageEntry entry, int viewId, String key) {
+            this.entry = entry;
+            this.viewId = viewId;
+            this.key = key;
+        }
+    }
+
+    private long produceBatch(List<Pending> batch, OnlineTeacher online, TeacherRecordFactory factory, KafkaProducer<String, Object> producer,
+            KafkaProducer<String, String> dlq, NDManager manager, int size, ProduceSummary summary, AtomicReference<Exception> sendError) {
+        long bytes = 0;
+        List<ImageView> viewsOfBatch = new ArrayList<>();
+        ImageCache cache = new ImageCache(2 * size);
+        for (Pending p : batch) {
+            viewsOfBatch.add(ViewTransform.apply(p.entry, cache.get(p.entry), view(p.entry.id(), p.viewId, size)));
+        }
+        try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            long t0 = System.nanoTime();
+            NDArray images = Batches.images(step, viewsOfBatch);
+            TeacherKnowledge k = online.knowledge(images, viewsOfBatch);
+            k.logits().get(k.numStages() - 1).toFloatArray(); // wait for the forward pass before timing stops
+            summary.inferenceSeconds += (System.nanoTime() - t0) / 1e9;
+            for (int b = 0; b < batch.size(); b++) {
+                Pending p = batch.get(b);
+                long e0 = System.nanoTime();
+                TeacherRecord record;
+                try {
+                    record = factory.create(k, b, p.entry, viewsOfBatch.get(b), p.viewId, p.bytes, ClaimCheck.sha256(p.bytes));
+                } catch (NonFiniteTensorException e) {
+                    deadLetter(dlq, p.key, "non-finite teacher output", e.getMessage(), summary);
+                    continue;
+                }
+                long recordBytes = RecordSizer.avroBytes(record);
+                if (recordBytes > serdes.maxRecordBytes() - 1024) {
+                    if (claimCheck == null) {
+                        deadLetter(dlq, p.key, "record over size limit", "record is " + recordBytes + " bytes; max.request.size "
+                                + "(--max-record-bytes) is " + serdes.maxRecordBytes() + "; raise it together with the topic's "
+                                + "max.message.bytes, or set --claim-check-dir", summary);
+                        continue;
+                    }
+                    record = claimCheck.offload(record);
+                    recordBytes = RecordSizer.avroBytes(record);
+                    summary.claimChecked++;
+                }
+                summary.recordBytes += recordBytes;
+                RecordSizer.fieldBytes(record).forEach((f, v) -> summary.fieldBytes.merge(f, v, Long::sum));
+                summary.encodeSeconds += (System.nanoTime() - e0) / 1e9;
+                long s0 = System.nanoTime();
+                producer.send(new ProducerRecord<>(topic, p.key, record), (md, ex) -> {
+                    if (ex != null) {
+                        sendError.compareAndSet(null, ex);
+                    }
+                });
+                summary.sendSeconds += (System.nanoTime() - s0) / 1e9;
+                summary.produced++;
+                bytes += recordBytes;
+            }
+        }
+        return bytes;
+    }
+
+    private void deadLetter(KafkaProducer<String, String> dlq, String key, String reason, String detail, ProduceSummary summary) {
+        String value = "{\"key\":\"" + escape(key) + "\",\"reason\":\"" + escape(reason) + "\",\"detail\":\"" + escape(detail) + "\"}";
+        ProducerRecord<String, String> r = new ProducerRecord<>(Topics.deadLetterTopic(topic), key, value);
+        r.headers().add("reason", reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        dlq.send(r);
+        summary.dead(reason);
+        log.println("dead letter " + key + ": " + reason + ": " + detail);
+    }
+
+    private static String escape(String s) {
+        return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
+    }
+
+    /** Keys already on the records topic (read to the current end), so a re-run does not duplicate them. */
+    private Set<String> existingKeys() {
+        Set<String> keys = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(serdes.rawConsumer("teacher-producer-scan-" + System.nanoTime()))) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    keys.add(r.key());
+                }
+            }
+        }
+        return keys;
+    }
+}

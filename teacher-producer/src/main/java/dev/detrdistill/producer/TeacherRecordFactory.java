@@ -1,0 +1,91 @@
+package dev.detrdistill.producer;
+
+import ai.djl.ndarray.NDArray;
+import dev.detrdistill.data.ImageEntry;
+import dev.detrdistill.data.ImageView;
+import dev.detrdistill.data.ViewParams;
+import dev.detrdistill.distill.TeacherKnowledge;
+import dev.detrdistill.matching.Assignment;
+import dev.detrdistill.records.GroundTruth;
+import dev.detrdistill.records.ImageRef;
+import dev.detrdistill.records.Stage;
+import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.records.Tensor;
+import dev.detrdistill.records.TensorCodec;
+import dev.detrdistill.records.TensorEncoding;
+import dev.detrdistill.records.View;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Turns one image view's slice of a batch's {@link TeacherKnowledge} into a {@link TeacherRecord}. */
+public final class TeacherRecordFactory {
+    private final String datasetId;
+    private final String teacherId;
+    private final int teacherVersion;
+    private final EncodingPolicy encodings;
+
+    public TeacherRecordFactory(String datasetId, String teacherId, int teacherVersion, EncodingPolicy encodings) {
+        this.datasetId = datasetId;
+        this.teacherId = teacherId;
+        this.teacherVersion = teacherVersion;
+        this.encodings = encodings;
+    }
+
+    public static String key(String datasetId, String imageId, int viewId) {
+        return datasetId + "/" + imageId + "/" + viewId;
+    }
+
+    /**
+     * @param b index of this view in the batch
+     * @param imageBytes the original image file, carried inline
+     * @throws dev.detrdistill.records.NonFiniteTensorException when a teacher output holds NaN or infinity
+     */
+    public TeacherRecord create(TeacherKnowledge k, int b, ImageEntry entry, ImageView view, int viewId, byte[] imageBytes, String sha256) {
+        List<Stage> stages = new ArrayList<>();
+        for (int s = 0; s < k.numStages(); s++) {
+            Assignment a = k.assignments().get(s).get(b);
+            stages.add(Stage.newBuilder()
+                    .setLogits(tensor(k.logits().get(s).get(b), encodings.logits(), 1))
+                    .setBoxes(tensor(k.boxes().get(s).get(b), TensorEncoding.FP32, 1))
+                    .setEmbeddings(tensor(k.embeddings().get(s).get(b), encodings.embeddings(), 1))
+                    .setAssignedQueries(boxed(a.rows()))
+                    .setAssignedTargets(boxed(a.cols()))
+                    .setFeatureMask(tensor(k.featureMasks().get(s).get(b), encodings.masks(), 0))
+                    .build());
+        }
+        ViewParams v = view.params();
+        float[] gt = view.target().boxes();
+        return TeacherRecord.newBuilder()
+                .setDatasetId(datasetId)
+                .setImageId(entry.id())
+                .setViewId(viewId)
+                .setView(View.newBuilder().setFlip(v.flip()).setScaledSize(v.scaledSize()).setOffsetX(v.offsetX())
+                        .setOffsetY(v.offsetY()).setOutputSize(v.outputSize()).build())
+                .setImage(ImageRef.newBuilder().setWidth(entry.width()).setHeight(entry.height())
+                        .setEncoded(ByteBuffer.wrap(imageBytes)).setUri(entry.file().toUri().toString()).setSha256(sha256).build())
+                .setGroundTruth(GroundTruth.newBuilder()
+                        .setBoxes(TensorCodec.encode(gt, new int[] {gt.length / 4, 4}, TensorEncoding.FP32))
+                        .setLabels(boxed(view.target().labels())).build())
+                .setStages(stages)
+                .setFeatures(tensor(k.features().get(b), encodings.features(), 0))
+                .setTeacherId(teacherId)
+                .setTeacherVersion(teacherVersion)
+                .setProducedAtMs(System.currentTimeMillis())
+                .build();
+    }
+
+    static Tensor tensor(NDArray a, TensorEncoding e, int scaleAxis) {
+        int[] shape = Arrays.stream(a.getShape().getShape()).mapToInt(x -> (int) x).toArray();
+        return TensorCodec.encode(a.toFloatArray(), shape, e, scaleAxis);
+    }
+
+    static List<Integer> boxed(int[] v) {
+        List<Integer> out = new ArrayList<>(v.length);
+        for (int x : v) {
+            out.add(x);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.detrdistill.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * Creates the topics a teacher needs, with the settings they need: records (size limit, retention),
+ * cards (compacted: one card per teacher version forever), dead letters. Existing topics are left as
+ * they are.
+ */
+public final class Topics {
+    private Topics() {}
+
+    public static String cardsTopic(String recordsTopic) {
+        return recordsTopic + ".cards";
+    }
+
+    public static String deadLetterTopic(String recordsTopic) {
+        return recordsTopic + ".dlq";
+    }
+
+    /**
+     * @param retentionMs record retention; -1 keeps teacher output forever (replay is the point)
+     */
+    public static void ensure(String bootstrapServers, String recordsTopic, int partitions, short replication, long retentionMs,
+            int maxMessageBytes) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> create = new ArrayList<>();
+            if (!existing.contains(recordsTopic)) {
+                create.add(new NewTopic(recordsTopic, partitions, replication).configs(Map.of(
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes),
+                        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retentionMs),
+                        TopicConfig.COMPRESSION_TYPE_CONFIG, "producer")));
+            }
+            if (!existing.contains(cardsTopic(recordsTopic))) {
+                create.add(new NewTopic(cardsTopic(recordsTopic), 1, replication).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes))));
+            }
+            if (!existing.contains(deadLetterTopic(recordsTopic))) {
+                create.add(new NewTopic(deadLetterTopic(recordsTopic), 1, replication));
+            }
+            if (!create.isEmpty()) {
+                admin.createTopics(create).all().get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create topics for " + recordsTopic + " on " + bootstrapServers + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+}
