@@ -108,10 +108,12 @@ class TeacherProducerKafkaTest {
             assertEquals(8, first.produced());
             assertEquals(Map.of("unreadable image", 2L), first.deadLetters());
 
-            // A re-run adds nothing: every key is already there.
+            // A re-run adds nothing: every key is already there. Failed views are retried (the file may have
+            // been fixed) and, still broken, reported again.
             ProduceSummary again = producer.run(teacher, ds.classNames(), ds);
             assertEquals(0, again.produced());
             assertEquals(8, again.skipped());
+            assertEquals(Map.of("unreadable image", 2L), again.deadLetters());
 
             List<ConsumerRecord<String, TeacherRecord>> records = readAll(serdes.consumer("it-read"), topic, 8);
             assertEquals(8, records.size(), "exactly one record per view, no duplicates");
@@ -154,8 +156,8 @@ class TeacherProducerKafkaTest {
             assertArrayEquals(new int[] {6, 4}, TensorCodec.shape(card.getQueryPrior()));
             assertArrayEquals(teacher.getParameters().get("query_prior").getArray().toFloatArray(), TensorCodec.decode(card.getQueryPrior()), 0f);
 
-            List<ConsumerRecord<String, byte[]>> dead = readAll(serdes.rawConsumer("it-dlq"), Topics.deadLetterTopic(topic), 2);
-            assertEquals(2, dead.size());
+            List<ConsumerRecord<String, byte[]>> dead = readAll(serdes.rawConsumer("it-dlq"), Topics.deadLetterTopic(topic), 4);
+            assertEquals(4, dead.size());
             String reason = new String(dead.get(0).value(), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(reason.contains("unreadable image") && reason.contains(broken.file().getFileName().toString()), reason);
         }
