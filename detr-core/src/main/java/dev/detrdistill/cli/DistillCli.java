@@ -17,8 +17,13 @@ public final class DistillCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(execute(new CommandLine(new DistillCli()), args));
+    }
+
+    /** Runs a command line built on {@link DistillCli} (modules add their subcommands) with our error reporting. */
+    public static int execute(CommandLine commandLine, String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        int code = new CommandLine(new DistillCli())
+        return commandLine
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                     if (System.getenv("DISTILL_DEBUG") != null) {
@@ -29,6 +34,5 @@ public final class DistillCli implements Runnable {
                     return 1;
                 })
                 .execute(args);
-        System.exit(code);
     }
 }

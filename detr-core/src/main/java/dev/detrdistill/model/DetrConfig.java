@@ -49,7 +49,7 @@ public record DetrConfig(
 
     /** Width of one query prior row: d for the plain decoder's embeddings, 4 for anchor boxes. */
     public int queryPriorWidth() {
-        return decoder == DecoderType.ANCHOR ? 4 : hiddenDim;
+        return decoder.usesAnchors() ? 4 : hiddenDim;
     }
 
     /** Throws {@link IllegalArgumentException} naming the first out-of-range key. */

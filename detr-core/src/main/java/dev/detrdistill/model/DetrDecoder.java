@@ -37,7 +37,7 @@ public final class DetrDecoder extends AbstractBlock {
         outNorm = addChildBlock("out_norm", LayerNorm.builder().axis(2).build());
         classHead = addChildBlock("class_head", Linear.builder().setUnits(config.numClasses()).build());
         boxHead = addChildBlock("box_head", new FeedForward(d, d, d, 4));
-        anchorPosition = config.decoder() == DecoderType.ANCHOR
+        anchorPosition = config.decoder().usesAnchors()
                 ? addChildBlock("anchor_pos", new FeedForward(d, d, d))
                 : null;
     }
@@ -60,7 +60,8 @@ public final class DetrDecoder extends AbstractBlock {
         long n = prior.getShape().get(1);
         int d = config.hiddenDim();
         NDArray tgt = memory.getManager().zeros(new Shape(b, n, d), memory.getDataType(), memory.getDevice());
-        boolean anchor = config.decoder() == DecoderType.ANCHOR;
+        boolean anchor = config.decoder().usesAnchors();
+        boolean aligned = config.decoder() == DecoderType.DAB;
         NDArray reference = anchor ? Activation.sigmoid(prior) : null;
         NDArray queryPos = anchor ? null : prior;
         List<NDArray> logits = new ArrayList<>();
@@ -70,6 +71,9 @@ public final class DetrDecoder extends AbstractBlock {
             if (anchor) {
                 queryPos = anchorPosition.forward(ps, new NDList(PositionEncoding.boxes(reference, d)), training)
                         .singletonOrThrow();
+                if (aligned) {
+                    queryPos = queryPos.add(PositionEncoding.points(reference, d));
+                }
             }
             NDList in = selfMask == null
                     ? new NDList(tgt, queryPos, memory, memoryPos)

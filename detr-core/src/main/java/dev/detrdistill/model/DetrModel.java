@@ -49,7 +49,7 @@ public final class DetrModel extends AbstractBlock {
     /** Creates the model's parameters on {@code manager}; call once, after seeding the engine for reproducibility. */
     public DetrModel initializeParameters(NDManager manager) {
         setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-        setInitializer(config.decoder() == DecoderType.ANCHOR ? anchorInitializer() : new XavierInitializer(), "query_prior");
+        setInitializer(config.decoder().usesAnchors() ? anchorInitializer() : new XavierInitializer(), "query_prior");
         decoder.classHead().setInitializer(new ConstantInitializer(CLASS_BIAS_PRIOR), Parameter.Type.BIAS);
         initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.imageSize(), config.imageSize()));
         return this;

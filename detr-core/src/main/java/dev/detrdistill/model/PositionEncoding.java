@@ -38,6 +38,35 @@ public final class PositionEncoding {
     }
 
     /**
+     * The grid encoding of {@link #grid} evaluated at the continuous centres of boxes {@code (B, N, 4)}
+     * (normalised cxcywh): {@code (B, N, d)}, first d/2 channels for y, the rest for x, sin/cos
+     * interleaved, so a query at a box centre and the key of the cell there share their encoding.
+     * A box centre at cell (i, j) of an h x w grid matches {@code grid}'s (i+1)/h convention up to half a cell.
+     */
+    public static NDArray points(NDArray boxes, int d) {
+        int half = d / 2;
+        float[] inv = new float[half];
+        for (int k = 0; k < half; k++) {
+            inv[k] = (float) (2 * Math.PI / Math.pow(TEMPERATURE, 2.0 * (k / 2) / half));
+        }
+        float[] evenMask = new float[half];
+        for (int k = 0; k < half; k++) {
+            evenMask[k] = k % 2 == 0 ? 1f : 0f;
+        }
+        NDManager m = boxes.getManager();
+        NDArray invFreq = m.create(inv, new Shape(1, 1, half));
+        NDArray even = m.create(evenMask, new Shape(1, 1, half));
+        NDArray odd = Scalars.rsub(1f, even);
+        NDArray cx = boxes.get("..., 0:1");
+        NDArray cy = boxes.get("..., 1:2");
+        NDArray ay = cy.mul(invFreq);
+        NDArray ax = cx.mul(invFreq);
+        NDArray py = ay.sin().mul(even).add(ay.cos().mul(odd));
+        NDArray px = ax.sin().mul(even).add(ax.cos().mul(odd));
+        return NDArrays.concat(new NDList(py, px), 2);
+    }
+
+    /**
      * Differentiable sine encoding of boxes {@code (B, N, 4)} in [0,1] to {@code (B, N, d)}: each
      * coordinate gets d/4 channels (d/8 frequencies, sin then cos).
      */

@@ -44,7 +44,7 @@ public final class AdamW {
         return updates;
     }
 
-    /** One update of every parameter that has a gradient, at learning rate {@code lr}. */
+    /** One update of every parameter that has a gradient, at learning rate {@code lr}; clears the gradients after. */
     public void step(PairList<String, Parameter> parameters, float lr) {
         updates++;
         double c1 = 1 - Math.pow(beta1, updates);
@@ -61,6 +61,9 @@ public final class AdamW {
                 stateManager.zeros(weight.getShape(), weight.getDataType(), weight.getDevice())});
             weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, m[0], m[1]), new NDList(weight),
                     lr, correctedLr, weightDecay, 1f, -1f, beta1, beta2, epsilon, true, true);
+            // libtorch accumulates gradients and DJL's GradientCollector does not clear them: without this,
+            // every step would add its gradient to all earlier ones.
+            grad.subi(grad);
             grad.close();
         }
     }

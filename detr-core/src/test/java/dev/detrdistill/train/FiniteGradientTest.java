@@ -24,6 +24,27 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class FiniteGradientTest {
 
+    @org.junit.jupiter.api.Test
+    void gradientsAreClearedAfterEveryStepSoTheyNeverAccumulate() {
+        DetectionDataset data = TestData.tinyTrain();
+        Engine.getInstance().setRandomSeed(9);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            DetrModel model = new DetrModel(DetrConfig.tiny(data.numClasses(), 64)).initializeParameters(manager);
+            TrainOptions options = new TrainOptions(3, 2, 1e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0f, 1, 1, 0, 0, 0, 1, 9);
+            DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
+            BatchSampler sampler = new BatchSampler(data, new ImageCache(128), options, 64);
+            for (int step = 0; step < 2; step++) {
+                trainer.step(step, sampler.batch(step));
+                for (Pair<String, Parameter> p : model.getParameters()) {
+                    NDArray w = p.getValue().getArray();
+                    if (w.hasGradient()) {
+                        assertTrue(w.getGradient().abs().sum().getFloat() == 0f, "gradient of " + p.getKey() + " left over after step " + step);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DecoderType.class)
     void everyGradientStaysFiniteOverSeveralSeeds(DecoderType decoder) {

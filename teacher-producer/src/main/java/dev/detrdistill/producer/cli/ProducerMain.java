@@ -1,0 +1,20 @@
+package dev.detrdistill.producer.cli;
+
+import dev.detrdistill.cli.DistillCli;
+import picocli.CommandLine;
+
+/** {@code ./distill} with the streaming commands added: produce, inspect, stack. */
+public final class ProducerMain {
+    private ProducerMain() {}
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new DistillCli())
+                .addSubcommand(new ProduceCommand())
+                .addSubcommand(new InspectCommand())
+                .addSubcommand(new StackCommand());
+    }
+
+    public static void main(String[] args) {
+        System.exit(DistillCli.execute(commandLine(), args));
+    }
+}
