@@ -98,7 +98,7 @@ public record DetrConfig(
 
     /** A small, fast detector for tests and the synthetic default data. */
     public static DetrConfig tiny(int numClasses, int imageSize) {
-        return new DetrConfig(List.of(16, 32, 48, 64), 0, 64, 4, 128, 1, 3, 20, numClasses, DecoderType.ANCHOR, imageSize);
+        return new DetrConfig(List.of(16, 32, 48, 64), 0, 64, 4, 128, 1, 3, 20, numClasses, DecoderType.DAB, imageSize);
     }
 
     public DetrConfig withNumClasses(int c) {
