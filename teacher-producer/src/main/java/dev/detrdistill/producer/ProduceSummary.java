@@ -37,6 +37,22 @@ public final class ProduceSummary {
         return deadLetters;
     }
 
+    public double inferenceSeconds() {
+        return inferenceSeconds;
+    }
+
+    public double encodeSeconds() {
+        return encodeSeconds;
+    }
+
+    public double sendSeconds() {
+        return sendSeconds;
+    }
+
+    public double wallSeconds() {
+        return wallSeconds;
+    }
+
     public double meanRecordBytes() {
         return produced == 0 ? 0 : recordBytes / (double) produced;
     }

@@ -8,7 +8,9 @@ public final class ProducerMain {
     private ProducerMain() {}
 
     public static CommandLine commandLine() {
-        return new CommandLine(new DistillCli())
+        CommandLine cli = new CommandLine(new DistillCli());
+        cli.getSubcommands().get("bench").addSubcommand(new ProducerBench());
+        return cli
                 .addSubcommand(new ProduceCommand())
                 .addSubcommand(new InspectCommand())
                 .addSubcommand(new StackCommand());
