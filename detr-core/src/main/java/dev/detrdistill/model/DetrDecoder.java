@@ -46,6 +46,10 @@ public final class DetrDecoder extends AbstractBlock {
         return classHead;
     }
 
+    FeedForward boxHead() {
+        return boxHead;
+    }
+
     /**
      * Runs the decoder.
      *

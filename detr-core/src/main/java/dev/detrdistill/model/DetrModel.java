@@ -51,6 +51,11 @@ public final class DetrModel extends AbstractBlock {
         setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
         setInitializer(config.decoder().usesAnchors() ? anchorInitializer() : new XavierInitializer(), "query_prior");
         decoder.classHead().setInitializer(new ConstantInitializer(CLASS_BIAS_PRIOR), Parameter.Type.BIAS);
+        if (config.decoder().usesAnchors()) {
+            // Box deltas start at zero, so every stage first predicts its anchors: the queries begin spread
+            // over the image and matching is stable from the first step (as Deformable DETR initialises it).
+            decoder.boxHead().lastLayer().setInitializer(new ConstantInitializer(0f), Parameter.Type.WEIGHT);
+        }
         initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.imageSize(), config.imageSize()));
         return this;
     }
