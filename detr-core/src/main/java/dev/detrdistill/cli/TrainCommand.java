@@ -100,6 +100,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Instance-distillation class term: BCE (reference code) or KL. Default: ${DEFAULT-VALUE}")
     InstanceDistillation.ClassDistance classDistance;
 
+    @Option(names = "--fd-mask", defaultValue = "COSINE",
+            description = "Feature-distillation mask votes: COSINE (reference code) or SIGMOID (paper text). Default: ${DEFAULT-VALUE}")
+    dev.detrdistill.distill.FeatureMask.Kind fdMask;
+
     @Option(names = "--stage-map", split = ",", paramLabel = "<t1,t2,...>",
             description = "1-based teacher stage for each student stage. Default: proportional, round(k*K_T/K_S).")
     List<Integer> stageMap;
@@ -149,7 +153,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("distilling from " + teacher + " (" + meta.config().decoderLayers() + " stages, "
                     + meta.config().numQueries() + " queries, d=" + meta.config().hiddenDim() + ") with " + settings);
             run.withExtraLoss((student, manager) -> new Distiller(student,
-                    new OnlineTeacher(Checkpoint.loadModel(teacher, manager), new SetCriterion(LossWeights.defaults())), settings, manager));
+                    new OnlineTeacher(Checkpoint.loadModel(teacher, manager), new SetCriterion(LossWeights.defaults()), fdMask), settings, manager));
         }
         if (stopAfter != null) {
             run.stopAfter(stopAfter);

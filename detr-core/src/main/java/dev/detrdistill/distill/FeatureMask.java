@@ -17,6 +17,17 @@ import java.util.Arrays;
  */
 public final class FeatureMask {
     public static final int TOP_K = 100;
+
+    /** How a query votes for a feature location. */
+    public enum Kind {
+        /** The reference code's default: cosine similarity of embedding and feature. */
+        COSINE,
+        /**
+         * The paper text's variant, {@code sigmoid(f(q)^T F)}: here f is the identity scaled by
+         * 1/sqrt(d) (the mask is computed where the teacher runs, with nothing to learn there).
+         */
+        SIGMOID
+    }
     static final float FLOOR = 0.01f;
 
     private FeatureMask() {}
@@ -30,6 +41,12 @@ public final class FeatureMask {
      */
     public static NDArray compute(NDArray logits, NDArray boxes, NDArray embeddings, NDArray features,
             java.util.List<DetectionTarget> targets) {
+        return compute(logits, boxes, embeddings, features, targets, Kind.COSINE);
+    }
+
+    /** As {@link #compute(NDArray, NDArray, NDArray, NDArray, java.util.List)} with a choice of vote. */
+    public static NDArray compute(NDArray logits, NDArray boxes, NDArray embeddings, NDArray features,
+            java.util.List<DetectionTarget> targets, Kind kind) {
         Shape ls = logits.getShape();
         int b = (int) ls.get(0);
         int n = (int) ls.get(1);
@@ -72,12 +89,17 @@ public final class FeatureMask {
             }
         }
         NDArray q = embeddings.stopGradient().reshape(b * (long) n, d).get(manager.create(queryIndex)).reshape(b, k, d);
-        NDArray qn = q.div(Scalars.add(q.norm(new int[] {2}, true), 1e-6f));
         NDArray f = features.stopGradient().reshape(b, d, hw);
-        NDArray fn = f.div(Scalars.add(f.norm(new int[] {1}, true), 1e-6f));
-        NDArray cosine = qn.matMul(fn); // (B, k, hw)
+        NDArray votes; // (B, k, hw)
+        if (kind == Kind.SIGMOID) {
+            votes = ai.djl.nn.Activation.sigmoid(Scalars.mul(q.matMul(f), (float) (1 / Math.sqrt(d))));
+        } else {
+            NDArray qn = q.div(Scalars.add(q.norm(new int[] {2}, true), 1e-6f));
+            NDArray fn = f.div(Scalars.add(f.norm(new int[] {1}, true), 1e-6f));
+            votes = qn.matMul(fn);
+        }
         NDArray weights = manager.create(quality, new Shape(b, k, 1));
-        NDArray m = Scalars.maximum(cosine.mul(weights).sum(new int[] {1}), FLOOR); // (B, hw)
+        NDArray m = Scalars.maximum(votes.mul(weights).sum(new int[] {1}), FLOOR); // (B, hw)
         NDArray mx = m.max(new int[] {1}, true);
         return m.div(mx).reshape(b, fs.get(2), fs.get(3));
     }

@@ -25,10 +25,16 @@ import java.util.List;
 public final class OnlineTeacher implements TeacherSource {
     private final DetrModel teacher;
     private final SetCriterion criterion;
+    private final FeatureMask.Kind maskKind;
 
     public OnlineTeacher(DetrModel teacher, SetCriterion criterion) {
+        this(teacher, criterion, FeatureMask.Kind.COSINE);
+    }
+
+    public OnlineTeacher(DetrModel teacher, SetCriterion criterion, FeatureMask.Kind maskKind) {
         this.teacher = teacher;
         this.criterion = criterion;
+        this.maskKind = maskKind;
         for (Pair<String, Parameter> p : teacher.getParameters()) {
             p.getValue().getArray().setRequiresGradient(false);
         }
@@ -48,11 +54,12 @@ public final class OnlineTeacher implements TeacherSource {
         }
         NDManager manager = images.getManager();
         DetrOutput out = teacher.detect(new ParameterStore(manager, false), input, false);
-        return fromOutput(out, Batches.targets(views), criterion);
+        return fromOutput(out, Batches.targets(views), criterion, maskKind);
     }
 
     /** Knowledge from any teacher forward pass: detaches everything, matches to GT, computes the masks. */
-    public static TeacherKnowledge fromOutput(DetrOutput out, List<DetectionTarget> targets, SetCriterion criterion) {
+    public static TeacherKnowledge fromOutput(DetrOutput out, List<DetectionTarget> targets, SetCriterion criterion,
+            FeatureMask.Kind maskKind) {
         DecoderOutput q = out.queries();
         List<NDArray> logits = q.logits().stream().map(NDArray::stopGradient).toList();
         List<NDArray> boxes = q.boxes().stream().map(NDArray::stopGradient).toList();
@@ -62,7 +69,7 @@ public final class OnlineTeacher implements TeacherSource {
         List<NDArray> masks = new ArrayList<>();
         for (int k = 0; k < logits.size(); k++) {
             assignments.add(criterion.match(logits.get(k), boxes.get(k), targets));
-            masks.add(FeatureMask.compute(logits.get(k), boxes.get(k), emb.get(k), features, targets));
+            masks.add(FeatureMask.compute(logits.get(k), boxes.get(k), emb.get(k), features, targets, maskKind));
         }
         return new TeacherKnowledge(logits, boxes, emb, assignments, features, masks, out.queryPrior().stopGradient());
     }

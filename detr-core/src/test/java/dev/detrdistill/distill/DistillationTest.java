@@ -249,6 +249,28 @@ class DistillationTest {
     }
 
     @Test
+    void bothFeatureMaskVariantsAreNormalisedAndFollowTheTeachersBestQueries() {
+        Engine.getInstance().setRandomSeed(8);
+        try (NDManager m = NDManager.newBaseManager()) {
+            DetrModel teacher = new DetrModel(config(32, 2, 10, DecoderType.DAB)).initializeParameters(m);
+            List<ImageView> views = batch(3);
+            NDArray images = Batches.images(m, views);
+            DetrOutput out = teacher.detect(new ParameterStore(m, false), images, false);
+            int last = 1;
+            NDArray cos = FeatureMask.compute(out.queries().logits().get(last), out.queries().boxes().get(last),
+                    out.queries().embeddings().get(last), out.features(), Batches.targets(views), FeatureMask.Kind.COSINE);
+            NDArray sig = FeatureMask.compute(out.queries().logits().get(last), out.queries().boxes().get(last),
+                    out.queries().embeddings().get(last), out.features(), Batches.targets(views), FeatureMask.Kind.SIGMOID);
+            for (NDArray mask : List.of(cos, sig)) {
+                assertEquals(new ai.djl.ndarray.types.Shape(2, 4, 4), mask.getShape());
+                assertEquals(1f, mask.max().getFloat(), 1e-5f, "normalised by the per-image maximum");
+                assertTrue(mask.min().getFloat() > 0f, "clamped at 0.01 before normalising, so never zero");
+            }
+            assertTrue(cos.sub(sig).abs().sum().getFloat() > 1e-3f, "the variants differ");
+        }
+    }
+
+    @Test
     void stageMappingIsProportionalByDefaultAndValidatedWhenExplicit() {
         assertArrayEquals(new int[] {1, 3}, StageMapping.proportional(2, 4).teacherStageOf());
         assertArrayEquals(new int[] {0, 1, 2}, StageMapping.proportional(3, 3).teacherStageOf());
