@@ -10,6 +10,7 @@ import dev.detrdistill.data.ImageEntry;
 import dev.detrdistill.data.ImageView;
 import dev.detrdistill.data.ViewParams;
 import dev.detrdistill.data.ViewTransform;
+import dev.detrdistill.distill.FeatureMask;
 import dev.detrdistill.distill.OnlineTeacher;
 import dev.detrdistill.distill.TeacherKnowledge;
 import dev.detrdistill.loss.LossWeights;
@@ -179,19 +180,24 @@ public final class TeacherProducer {
         return ViewParams.random(r, size, 0.8, 1.2, 0.5);
     }
 
+    /** Produces with one of our own detectors. */
     public ProduceSummary run(DetrModel teacher, List<String> classNames, DetectionDataset data) throws IOException {
+        return run(new CheckpointTeacher(teacher), classNames, data);
+    }
+
+    public ProduceSummary run(TeacherRunner teacher, List<String> classNames, DetectionDataset data) throws IOException {
         long wall0 = System.nanoTime();
         Topics.ensure(serdes.bootstrapServers(), topic, partitions, (short) 1, retentionMs, serdes.maxRecordBytes());
         ProduceSummary summary = new ProduceSummary();
         Set<String> existing = existingKeys();
-        int size = teacher.config().imageSize();
+        int size = teacher.imageSize();
         TeacherRecordFactory factory = new TeacherRecordFactory(data.name(), teacherId, teacherVersion, encodings);
-        OnlineTeacher online = new OnlineTeacher(teacher, new SetCriterion(LossWeights.defaults()));
+        SetCriterion criterion = new SetCriterion(LossWeights.defaults());
         AtomicReference<Exception> sendError = new AtomicReference<>();
         try (KafkaProducer<String, Object> producer = new KafkaProducer<>(serdes.producer("teacher-producer-" + teacherId));
                 KafkaProducer<String, String> dlq = new KafkaProducer<>(serdes.stringProducer("teacher-producer-dlq-" + teacherId));
                 NDManager manager = NDManager.newBaseManager()) {
-            TeacherCard card = TeacherCardFactory.create(teacher, classNames, teacherId, teacherVersion);
+            TeacherCard card = teacher.card(classNames, teacherId, teacherVersion);
             producer.send(new ProducerRecord<>(Topics.cardsTopic(topic), TeacherCardFactory.key(teacherId, teacherVersion), card));
             List<Pending> pending = new ArrayList<>();
             long total = (long) data.images().size() * views;
@@ -230,13 +236,13 @@ public final class TeacherProducer {
                 while (pending.size() >= batchSize) {
                     List<Pending> batch = new ArrayList<>(pending.subList(0, batchSize));
                     pending.subList(0, batchSize).clear();
-                    bytesSent += produceBatch(batch, online, factory, producer, dlq, manager, size, summary, sendError);
+                    bytesSent += produceBatch(batch, teacher, criterion, factory, producer, dlq, manager, size, summary, sendError);
                     done += batch.size();
                     bar.update(done, 0, String.format(Locale.ROOT, "%.1f MB/s", bytesSent / 1e6 / Math.max(1e-9, (System.nanoTime() - wall0) / 1e9)));
                 }
             }
             if (!pending.isEmpty()) {
-                bytesSent += produceBatch(pending, online, factory, producer, dlq, manager, size, summary, sendError);
+                bytesSent += produceBatch(pending, teacher, criterion, factory, producer, dlq, manager, size, summary, sendError);
                 done += pending.size();
             }
             long t0 = System.nanoTime();
@@ -264,7 +270,7 @@ public final class TeacherProducer {
         }
     }
 
-    private long produceBatch(List<Pending> batch, OnlineTeacher online, TeacherRecordFactory factory, KafkaProducer<String, Object> producer,
+    private long produceBatch(List<Pending> batch, TeacherRunner teacher, SetCriterion criterion, TeacherRecordFactory factory, KafkaProducer<String, Object> producer,
             KafkaProducer<String, String> dlq, NDManager manager, int size, ProduceSummary summary, AtomicReference<Exception> sendError) {
         long bytes = 0;
         List<ImageView> viewsOfBatch = new ArrayList<>();
@@ -276,7 +282,8 @@ public final class TeacherProducer {
             scope.suppressNotUsedWarning();
             long t0 = System.nanoTime();
             NDArray images = Batches.images(step, viewsOfBatch);
-            TeacherKnowledge k = online.knowledge(images, viewsOfBatch);
+            TeacherKnowledge k = OnlineTeacher.fromOutput(teacher.forward(images), Batches.targets(viewsOfBatch), criterion,
+                    FeatureMask.Kind.COSINE);
             k.logits().get(k.numStages() - 1).toFloatArray(); // wait for the forward pass before timing stops
             summary.inferenceSeconds += (System.nanoTime() - t0) / 1e9;
             for (int b = 0; b < batch.size(); b++) {

@@ -24,26 +24,65 @@ import java.util.Optional;
  * {@code (B,N,C)}, boxes {@code (B,N,4)} sigmoid cxcywh, embeddings {@code (B,N,d)}, features
  * {@code (B,d,h,w)} and the prior {@code (N,P)}; so {@code 3K + 2} tensors.
  */
-public final class TorchScriptTeacher implements AutoCloseable {
+public final class TorchScriptTeacher implements TeacherRunner {
     private final ZooModel<NDList, NDList> model;
     private final Predictor<NDList, NDList> predictor;
 
-    private TorchScriptTeacher(ZooModel<NDList, NDList> model) {
+    private final Path file;
+    private final int imageSize;
+
+    private TorchScriptTeacher(ZooModel<NDList, NDList> model, Path file, int imageSize) {
         this.model = model;
         this.predictor = model.newPredictor();
+        this.file = file;
+        this.imageSize = imageSize;
     }
 
-    public static TorchScriptTeacher load(Path file) throws IOException {
+    /** @param imageSize the square input side the TorchScript model expects */
+    public static TorchScriptTeacher load(Path file, int imageSize) throws IOException {
         try {
             Criteria<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class).optModelPath(file)
                     .optEngine("PyTorch").optTranslator(new NoopTranslator()).build();
-            return new TorchScriptTeacher(criteria.loadModel());
+            return new TorchScriptTeacher(criteria.loadModel(), file, imageSize);
         } catch (ModelNotFoundException | MalformedModelException e) {
             throw new IOException("cannot load TorchScript teacher " + file + ": " + e.getMessage(), e);
         }
     }
 
-    public DetrOutput run(NDArray images) {
+    @Override
+    public int imageSize() {
+        return imageSize;
+    }
+
+    /** The card from a probe forward pass on a blank image: stages, queries and widths come from the output shapes. */
+    @Override
+    public dev.detrdistill.records.TeacherCard card(List<String> classNames, String teacherId, int version) throws IOException {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            DetrOutput probe = forward(m.zeros(new ai.djl.ndarray.types.Shape(1, 3, imageSize, imageSize)));
+            int k = probe.queries().numStages();
+            long n = probe.queries().logits().get(0).getShape().get(1);
+            long c = probe.queries().logits().get(0).getShape().get(2);
+            long d = probe.queries().embeddings().get(0).getShape().get(2);
+            if (c != classNames.size()) {
+                throw new IllegalArgumentException("TorchScript teacher " + file + " predicts " + c + " classes; the data has " + classNames.size());
+            }
+            String config = "{\"torchscript\":\"" + file.getFileName() + "\",\"decoderLayers\":" + k + ",\"numQueries\":" + n
+                    + ",\"numClasses\":" + c + ",\"hiddenDim\":" + d + ",\"imageSize\":" + imageSize + "}";
+            return dev.detrdistill.records.TeacherCard.newBuilder()
+                    .setTeacherId(teacherId).setTeacherVersion(version).setConfigJson(config).setClassNames(classNames)
+                    .setNumStages(k).setNumQueries((int) n).setHiddenDim((int) d).setInputSize(imageSize)
+                    .setPixelMean(dev.detrdistill.records.TensorCodec.encode(new float[] {0.485f, 0.456f, 0.406f}, new int[] {3},
+                            dev.detrdistill.records.TensorEncoding.FP32))
+                    .setPixelStd(dev.detrdistill.records.TensorCodec.encode(new float[] {0.229f, 0.224f, 0.225f}, new int[] {3},
+                            dev.detrdistill.records.TensorEncoding.FP32))
+                    .setQueryPrior(TeacherRecordFactory.tensor(probe.queryPrior(), dev.detrdistill.records.TensorEncoding.FP32, 1))
+                    .setCreatedAtMs(System.currentTimeMillis())
+                    .build();
+        }
+    }
+
+    @Override
+    public DetrOutput forward(NDArray images) {
         try {
             return fromContract(predictor.predict(new NDList(images)));
         } catch (TranslateException e) {

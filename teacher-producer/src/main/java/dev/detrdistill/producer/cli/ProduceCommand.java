@@ -3,7 +3,9 @@ package dev.detrdistill.producer.cli;
 import ai.djl.ndarray.NDManager;
 import dev.detrdistill.cli.DataOptions;
 import dev.detrdistill.data.DetectionDataset;
-import dev.detrdistill.model.DetrModel;
+import dev.detrdistill.producer.CheckpointTeacher;
+import dev.detrdistill.producer.TeacherRunner;
+import dev.detrdistill.producer.TorchScriptTeacher;
 import dev.detrdistill.producer.EncodingPolicy;
 import dev.detrdistill.producer.ProduceSummary;
 import dev.detrdistill.producer.TeacherProducer;
@@ -19,8 +21,12 @@ import picocli.CommandLine.Option;
         description = {"Run a teacher once per image view and publish its knowledge (TeacherRecord) to Kafka,",
             "with its TeacherCard on <topic>.cards and bad input on <topic>.dlq."})
 final class ProduceCommand implements Callable<Integer> {
-    @Option(names = "--teacher", required = true, paramLabel = "<checkpoint>", description = "Teacher checkpoint folder (from train).")
+    @Option(names = "--teacher", required = true, paramLabel = "<checkpoint|file.pt>",
+            description = "Teacher checkpoint folder (from train), or a TorchScript file following docs/torchscript-teacher.md.")
     Path teacher;
+
+    @Option(names = "--image-size", paramLabel = "<px>", description = "Input size of a TorchScript teacher (checkpoints know theirs).")
+    Integer imageSize;
 
     @Mixin
     DataOptions data;
@@ -64,17 +70,25 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CheckpointMeta meta = Checkpoint.readMeta(teacher);
+        boolean torchScript = java.nio.file.Files.isRegularFile(teacher);
         DetectionDataset ds = data.load(split);
-        if (!ds.classNames().equals(meta.classNames())) {
-            throw new IllegalArgumentException("teacher classes " + meta.classNames() + " differ from dataset classes " + ds.classNames());
+        java.util.List<String> classes = ds.classNames();
+        if (!torchScript) {
+            CheckpointMeta meta = Checkpoint.readMeta(teacher);
+            if (!ds.classNames().equals(meta.classNames())) {
+                throw new IllegalArgumentException("teacher classes " + meta.classNames() + " differ from dataset classes " + ds.classNames());
+            }
+            classes = meta.classNames();
+        } else if (imageSize == null) {
+            throw new IllegalArgumentException("a TorchScript teacher needs --image-size (its input side in pixels)");
         }
-        try (StreamOptions started = stream; NDManager manager = NDManager.newBaseManager()) {
-            DetrModel model = Checkpoint.loadModel(teacher, manager);
+        try (StreamOptions started = stream; NDManager manager = NDManager.newBaseManager();
+                TeacherRunner runner = torchScript ? TorchScriptTeacher.load(teacher, imageSize)
+                        : new CheckpointTeacher(Checkpoint.loadModel(teacher, manager))) {
             TeacherProducer producer = TeacherProducer.builder().serdes(started.connect()).topic(topic)
                     .teacher(teacherId, teacherVersion).encodings(EncodingPolicy.parse(encoding)).views(views).batchSize(batch)
                     .seed(seed).claimCheckDir(claimCheckDir).partitions(partitions).retentionMs(retentionMs).build();
-            ProduceSummary summary = producer.run(model, meta.classNames(), ds);
+            ProduceSummary summary = producer.run(runner, classes, ds);
             System.out.print(summary.render());
         }
         return 0;
