@@ -42,7 +42,13 @@ public final class TensorCodec {
         for (int d : shape) {
             shapeList.add(d);
         }
-        Tensor.Builder b = Tensor.newBuilder().setEncoding(encoding).setShape(shapeList).setScaleAxis(-1).setScales(null).setRef(null);
+        // Setters, not Tensor.newBuilder(): Avro's builders deep-copy every ByteBuffer they are given.
+        Tensor b = new Tensor();
+        b.setEncoding(encoding);
+        b.setShape(shapeList);
+        b.setScaleAxis(-1);
+        b.setScales(null);
+        b.setRef(null);
         switch (encoding) {
             case FP32 -> {
                 ByteBuffer buf = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -82,11 +88,13 @@ public final class TensorCodec {
                 }
                 ByteBuffer sb = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.LITTLE_ENDIAN);
                 sb.asFloatBuffer().put(scales);
-                b.setData(ByteBuffer.wrap(q)).setScaleAxis(axis).setScales(sb);
+                b.setData(ByteBuffer.wrap(q));
+                b.setScaleAxis(axis);
+                b.setScales(sb);
             }
             default -> throw new IllegalArgumentException("unknown encoding " + encoding);
         }
-        return b.build();
+        return b;
     }
 
     public static int[] shape(Tensor t) {

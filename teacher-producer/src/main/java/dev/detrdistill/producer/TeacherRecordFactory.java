@@ -43,37 +43,38 @@ public final class TeacherRecordFactory {
      * @throws dev.detrdistill.records.NonFiniteTensorException when a teacher output holds NaN or infinity
      */
     public TeacherRecord create(TeacherKnowledge k, int b, ImageEntry entry, ImageView view, int viewId, byte[] imageBytes, String sha256) {
+        // Plain setters throughout: Avro's builders deep-copy every nested record and ByteBuffer.
         List<Stage> stages = new ArrayList<>();
         for (int s = 0; s < k.numStages(); s++) {
             Assignment a = k.assignments().get(s).get(b);
-            stages.add(Stage.newBuilder()
-                    .setLogits(tensor(k.logits().get(s).get(b), encodings.logits(), 1))
-                    .setBoxes(tensor(k.boxes().get(s).get(b), TensorEncoding.FP32, 1))
-                    .setEmbeddings(tensor(k.embeddings().get(s).get(b), encodings.embeddings(), 1))
-                    .setAssignedQueries(boxed(a.rows()))
-                    .setAssignedTargets(boxed(a.cols()))
-                    .setFeatureMask(tensor(k.featureMasks().get(s).get(b), encodings.masks(), 0))
-                    .build());
+            Stage stage = new Stage();
+            stage.setLogits(tensor(k.logits().get(s).get(b), encodings.logits(), 1));
+            stage.setBoxes(tensor(k.boxes().get(s).get(b), TensorEncoding.FP32, 1));
+            stage.setEmbeddings(tensor(k.embeddings().get(s).get(b), encodings.embeddings(), 1));
+            stage.setAssignedQueries(boxed(a.rows()));
+            stage.setAssignedTargets(boxed(a.cols()));
+            stage.setFeatureMask(tensor(k.featureMasks().get(s).get(b), encodings.masks(), 0));
+            stages.add(stage);
         }
         ViewParams v = view.params();
+        View viewRecord = new View(v.flip(), v.scaledSize(), v.offsetX(), v.offsetY(), v.outputSize());
+        ImageRef image = new ImageRef(entry.width(), entry.height(), ByteBuffer.wrap(imageBytes), entry.file().toUri().toString(), sha256);
         float[] gt = view.target().boxes();
-        return TeacherRecord.newBuilder()
-                .setDatasetId(datasetId)
-                .setImageId(entry.id())
-                .setViewId(viewId)
-                .setView(View.newBuilder().setFlip(v.flip()).setScaledSize(v.scaledSize()).setOffsetX(v.offsetX())
-                        .setOffsetY(v.offsetY()).setOutputSize(v.outputSize()).build())
-                .setImage(ImageRef.newBuilder().setWidth(entry.width()).setHeight(entry.height())
-                        .setEncoded(ByteBuffer.wrap(imageBytes)).setUri(entry.file().toUri().toString()).setSha256(sha256).build())
-                .setGroundTruth(GroundTruth.newBuilder()
-                        .setBoxes(TensorCodec.encode(gt, new int[] {gt.length / 4, 4}, TensorEncoding.FP32))
-                        .setLabels(boxed(view.target().labels())).build())
-                .setStages(stages)
-                .setFeatures(tensor(k.features().get(b), encodings.features(), 0))
-                .setTeacherId(teacherId)
-                .setTeacherVersion(teacherVersion)
-                .setProducedAtMs(System.currentTimeMillis())
-                .build();
+        GroundTruth truth = new GroundTruth(TensorCodec.encode(gt, new int[] {gt.length / 4, 4}, TensorEncoding.FP32),
+                boxed(view.target().labels()));
+        TeacherRecord r = new TeacherRecord();
+        r.setDatasetId(datasetId);
+        r.setImageId(entry.id());
+        r.setViewId(viewId);
+        r.setView(viewRecord);
+        r.setImage(image);
+        r.setGroundTruth(truth);
+        r.setStages(stages);
+        r.setFeatures(tensor(k.features().get(b), encodings.features(), 0));
+        r.setTeacherId(teacherId);
+        r.setTeacherVersion(teacherVersion);
+        r.setProducedAtMs(System.currentTimeMillis());
+        return r;
     }
 
     static Tensor tensor(NDArray a, TensorEncoding e, int scaleAxis) {

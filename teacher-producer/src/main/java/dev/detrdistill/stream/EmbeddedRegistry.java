@@ -32,12 +32,12 @@ public final class EmbeddedRegistry implements AutoCloseable {
         int port = EmbeddedKafka.freePort();
         Path log = Files.createTempFile("detrdistill-registry", ".log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Xmx384m", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.log.level=WARN", "-jar", runner.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         EmbeddedRegistry registry = new EmbeddedRegistry(p, "http://127.0.0.1:" + port);
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-        registry.awaitReady(Duration.ofSeconds(60), log);
+        registry.awaitReady(Duration.ofSeconds(180), log); // a loaded 2-core machine can take a minute
         return registry;
     }
 
