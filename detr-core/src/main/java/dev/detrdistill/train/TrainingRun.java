@@ -110,7 +110,14 @@ public final class TrainingRun {
             ProgressBar bar = new ProgressBar(log, "train", options.steps());
             Future<List<ImageView>> next = start < options.steps() ? loader.submit(batchTask(sampler, start)) : null;
             double emaLoss = Double.NaN;
+            GracefulStop stop = GracefulStop.install();
+            try {
             for (int step = start; step < options.steps(); step++) {
+                if (stop.requested()) {
+                    Checkpoint.save(ckpt, meta(step), model, trainer.optimizer(), adapters());
+                    log.printf("%ninterrupted: checkpoint at step %d in %s (continue with --resume)%n", step, ckpt);
+                    return null;
+                }
                 List<ImageView> batch = await(next);
                 next = step + 1 < options.steps() ? loader.submit(batchTask(sampler, step + 1)) : null;
                 DetectorTrainer.StepResult r = trainer.step(step, batch);
@@ -138,6 +145,9 @@ public final class TrainingRun {
                 if (!last && options.evalEvery() > 0 && (step + 1) % options.evalEvery() == 0 && val != null) {
                     evaluateAndLog(model, cache, manager, metrics, step + 1);
                 }
+            }
+            } finally {
+                stop.done();
             }
             Checkpoint.save(ckpt, meta(options.steps()), model, trainer.optimizer(), adapters());
             log.println("checkpoint: " + ckpt);
