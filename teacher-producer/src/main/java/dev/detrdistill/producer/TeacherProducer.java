@@ -23,6 +23,7 @@ import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
 import dev.detrdistill.train.Batches;
 import dev.detrdistill.train.ProgressBar;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -205,33 +206,34 @@ public final class TeacherProducer {
             long done = 0;
             long bytesSent = 0;
             for (ImageEntry entry : data.images()) {
-                List<Pending> forImage = new ArrayList<>();
+                List<Integer> missing = new ArrayList<>();
                 for (int v = 0; v < views; v++) {
-                    String key = TeacherRecordFactory.key(data.name(), entry.id(), v);
-                    if (existing.contains(key)) {
+                    if (existing.contains(TeacherRecordFactory.key(data.name(), entry.id(), v))) {
                         summary.skipped++;
                         done++;
-                        continue;
+                    } else {
+                        missing.add(v);
                     }
-                    forImage.add(new Pending(entry, v, key));
                 }
-                if (forImage.isEmpty()) {
+                if (missing.isEmpty()) {
                     continue;
                 }
                 byte[] bytes;
+                BufferedImage image;
                 try {
-                    ImageCache.read(entry); // decodes: a corrupt or missing file fails here, with its name
                     bytes = Files.readAllBytes(entry.file());
+                    image = ImageCache.read(entry); // a corrupt or missing file fails here, with its name
                 } catch (DataFormatException | IOException e) {
-                    for (Pending p : forImage) {
-                        deadLetter(dlq, p.key, "unreadable image", e.getMessage(), summary);
+                    for (int v : missing) {
+                        deadLetter(dlq, TeacherRecordFactory.key(data.name(), entry.id(), v), "unreadable image", e.getMessage(), summary);
                         done++;
                     }
                     continue;
                 }
-                for (Pending p : forImage) {
-                    p.bytes = bytes;
-                    pending.add(p);
+                String sha256 = ClaimCheck.sha256(bytes);
+                for (int v : missing) {
+                    // Every view of the image renders from this one decoded copy and shares its hash.
+                    pending.add(new Pending(entry, v, TeacherRecordFactory.key(data.name(), entry.id(), v), bytes, sha256, image));
                 }
                 while (pending.size() >= batchSize) {
                     List<Pending> batch = new ArrayList<>(pending.subList(0, batchSize));
@@ -257,26 +259,15 @@ public final class TeacherProducer {
         return summary;
     }
 
-    private static final class Pending {
-        final ImageEntry entry;
-        final int viewId;
-        final String key;
-        byte[] bytes;
-
-        Pending(ImageEntry entry, int viewId, String key) {
-            this.entry = entry;
-            this.viewId = viewId;
-            this.key = key;
-        }
-    }
+    /** A view waiting for its batch: the image file's bytes (carried in the record) and its decoded pixels. */
+    private record Pending(ImageEntry entry, int viewId, String key, byte[] bytes, String sha256, BufferedImage image) {}
 
     private long produceBatch(List<Pending> batch, TeacherRunner teacher, SetCriterion criterion, TeacherRecordFactory factory, KafkaProducer<String, Object> producer,
             KafkaProducer<String, String> dlq, NDManager manager, int size, ProduceSummary summary, AtomicReference<Exception> sendError) {
         long bytes = 0;
         List<ImageView> viewsOfBatch = new ArrayList<>();
-        ImageCache cache = new ImageCache(2 * size);
         for (Pending p : batch) {
-            viewsOfBatch.add(ViewTransform.apply(p.entry, cache.get(p.entry), view(p.entry.id(), p.viewId, size)));
+            viewsOfBatch.add(ViewTransform.apply(p.entry, p.image, view(p.entry.id(), p.viewId, size)));
         }
         try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -291,7 +282,7 @@ public final class TeacherProducer {
                 long e0 = System.nanoTime();
                 TeacherRecord record;
                 try {
-                    record = factory.create(k, b, p.entry, viewsOfBatch.get(b), p.viewId, p.bytes, ClaimCheck.sha256(p.bytes));
+                    record = factory.create(k, b, p.entry, viewsOfBatch.get(b), p.viewId, p.bytes, p.sha256);
                 } catch (NonFiniteTensorException e) {
                     deadLetter(dlq, p.key, "non-finite teacher output", e.getMessage(), summary);
                     continue;
