@@ -7,22 +7,13 @@ import java.util.List;
 /** What a reader had to drop or fix, so nothing is dropped silently. */
 public final class DataReport {
     private final List<String> droppedBoxes = new ArrayList<>();
-    private final List<String> warnings = new ArrayList<>();
 
     public void droppedBox(String where, String why) {
         droppedBoxes.add(where + ": " + why);
     }
 
-    public void warn(String message) {
-        warnings.add(message);
-    }
-
     public List<String> droppedBoxes() {
         return Collections.unmodifiableList(droppedBoxes);
-    }
-
-    public List<String> warnings() {
-        return Collections.unmodifiableList(warnings);
     }
 
     /** One line for logs, with the first few details. */
@@ -33,7 +24,6 @@ public final class DataReport {
         if (droppedBoxes.size() > 5) {
             s.append("\n  - ... ").append(droppedBoxes.size() - 5).append(" more");
         }
-        warnings.forEach(w -> s.append("\n  warning: ").append(w));
         return s.toString();
     }
 }

@@ -37,19 +37,10 @@ public final class HungarianMatcher {
     }
 
     /**
-     * Solves a row-major {@code rows x cols} cost matrix.
+     * Solves a row-major {@code rows x cols} cost matrix (not modified).
      *
      * @throws IllegalArgumentException when a cost is NaN or infinite (naming its row and column)
      */
-    public Assignment solve(float[] cost, int rows, int cols) {
-        double[] c = new double[rows * cols];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = cost[i];
-        }
-        return solve(c, rows, cols);
-    }
-
-    /** Solves a row-major {@code rows x cols} cost matrix (not modified). */
     public Assignment solve(double[] cost, int rows, int cols) {
         if (cost.length != (long) rows * cols) {
             throw new IllegalArgumentException("cost has " + cost.length + " entries, expected " + rows + "x" + cols);

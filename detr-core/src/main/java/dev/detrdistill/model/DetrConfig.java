@@ -116,13 +116,5 @@ public record DetrConfig(
                 decoderLayers, numQueries, numClasses, type, imageSize);
     }
 
-    public DetrConfig withDecoderLayers(int k) {
-        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
-                k, numQueries, numClasses, decoder, imageSize);
-    }
 
-    public DetrConfig withNumQueries(int n) {
-        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
-                decoderLayers, n, numClasses, decoder, imageSize);
-    }
 }

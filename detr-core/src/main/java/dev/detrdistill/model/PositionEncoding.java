@@ -87,8 +87,4 @@ public final class PositionEncoding {
     public static float blocked() {
         return -1e9f;
     }
-
-    static NDArray scaled(NDArray x, float f) {
-        return Scalars.mul(x, f);
-    }
 }
