@@ -31,7 +31,7 @@ public final class DetectorConfigs {
         }
     }
 
-    static DetrConfig read(String fileOrPreset) {
+    public static DetrConfig read(String fileOrPreset) {
         Path file = Path.of(fileOrPreset);
         try {
             if (Files.isRegularFile(file)) {

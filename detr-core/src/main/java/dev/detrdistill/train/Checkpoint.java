@@ -91,6 +91,25 @@ public final class Checkpoint {
         requireGradients(model);
     }
 
+    /** A block's parameters (BatchNorm statistics included) in DJL's format, for state that is not a folder (Flink state). */
+    public static byte[] parameterBytes(Block block) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            block.saveParameters(out);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Restores {@link #parameterBytes(Block)}; trainable parameters record gradients again. */
+    public static void loadParameterBytes(Block block, byte[] data, NDManager manager) throws IOException {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
+            block.loadParameters(manager, in);
+        } catch (MalformedModelException e) {
+            throw new IOException("saved parameters do not fit this block: " + e.getMessage(), e);
+        }
+        requireGradients(block);
+    }
+
     /** Loaded arrays are plain tensors; trainable parameters must record gradients again. */
     private static void requireGradients(Block block) {
         for (var p : block.getParameters()) {

@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param registryUrl the registry's base URL (Apicurio: {@code http://host:port}); the serde uses its
  *     {@code /apis/registry/v2} API and Confluent clients its {@code /apis/ccompat/v7} API
  */
-public record RecordSerdes(String bootstrapServers, String registryUrl, int maxRecordBytes) {
+public record RecordSerdes(String bootstrapServers, String registryUrl, int maxRecordBytes) implements java.io.Serializable {
 
     public static RecordSerdes of(String bootstrapServers, String registryUrl) {
         return new RecordSerdes(bootstrapServers, registryUrl, EmbeddedKafka.MAX_MESSAGE_BYTES);

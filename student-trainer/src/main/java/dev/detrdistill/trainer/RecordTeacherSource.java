@@ -1,0 +1,104 @@
+package dev.detrdistill.trainer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.detrdistill.data.ImageView;
+import dev.detrdistill.distill.TeacherKnowledge;
+import dev.detrdistill.distill.TeacherSource;
+import dev.detrdistill.matching.Assignment;
+import dev.detrdistill.producer.ClaimCheck;
+import dev.detrdistill.records.Stage;
+import dev.detrdistill.records.TeacherCard;
+import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.records.Tensor;
+import dev.detrdistill.records.TensorCodec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Teacher knowledge decoded from records instead of computed by a teacher in process: the streamed
+ * counterpart of {@code OnlineTeacher}. The trainer hands it each batch's records before the step.
+ */
+public final class RecordTeacherSource implements TeacherSource {
+    private final TeacherCard card;
+    private final float[] queryPrior;
+    private final int[] priorShape;
+    private List<TeacherRecord> batch = List.of();
+
+    public RecordTeacherSource(TeacherCard card) {
+        this.card = card;
+        this.queryPrior = TensorCodec.decode(card.getQueryPrior());
+        this.priorShape = TensorCodec.shape(card.getQueryPrior());
+    }
+
+    /** The records of the next step, in the order of its views. */
+    public void setBatch(List<TeacherRecord> records) {
+        this.batch = List.copyOf(records);
+    }
+
+    @Override
+    public TeacherKnowledge knowledge(NDArray images, List<ImageView> views) {
+        if (batch.size() != views.size()) {
+            throw new IllegalStateException("batch has " + views.size() + " views but " + batch.size() + " teacher records");
+        }
+        NDManager m = images.getManager();
+        int stages = numStages();
+        List<NDArray> logits = new ArrayList<>();
+        List<NDArray> boxes = new ArrayList<>();
+        List<NDArray> embeddings = new ArrayList<>();
+        List<NDArray> masks = new ArrayList<>();
+        List<List<Assignment>> assignments = new ArrayList<>();
+        for (int s = 0; s < stages; s++) {
+            final int stage = s;
+            logits.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getLogits()).toList()));
+            boxes.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getBoxes()).toList()));
+            embeddings.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getEmbeddings()).toList()));
+            masks.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getFeatureMask()).toList()));
+            List<Assignment> perImage = new ArrayList<>();
+            for (TeacherRecord r : batch) {
+                Stage st = r.getStages().get(stage);
+                perImage.add(new Assignment(ints(st.getAssignedQueries()), ints(st.getAssignedTargets()), 0));
+            }
+            assignments.add(perImage);
+        }
+        NDArray features = stack(m, batch.stream().map(TeacherRecord::getFeatures).toList());
+        NDArray prior = m.create(queryPrior, new Shape(priorShape[0], priorShape[1]));
+        return new TeacherKnowledge(logits, boxes, embeddings, assignments, features, masks, prior);
+    }
+
+    private static NDArray stack(NDManager m, List<Tensor> tensors) {
+        int[] shape = TensorCodec.shape(tensors.get(0));
+        int per = TensorCodec.elementCount(tensors.get(0));
+        float[] flat = new float[tensors.size() * per];
+        for (int i = 0; i < tensors.size(); i++) {
+            float[] v = TensorCodec.decode(ClaimCheck.resolve(tensors.get(i)));
+            System.arraycopy(v, 0, flat, i * per, per);
+        }
+        long[] full = new long[shape.length + 1];
+        full[0] = tensors.size();
+        for (int d = 0; d < shape.length; d++) {
+            full[d + 1] = shape[d];
+        }
+        return m.create(flat, new Shape(full));
+    }
+
+    private static int[] ints(List<Integer> v) {
+        return v.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public int numStages() {
+        return card.getNumStages();
+    }
+
+    @Override
+    public int featureWidth() {
+        return card.getHiddenDim();
+    }
+
+    @Override
+    public int queryPriorWidth() {
+        return priorShape[1];
+    }
+}

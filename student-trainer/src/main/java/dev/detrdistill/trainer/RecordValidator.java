@@ -1,0 +1,102 @@
+package dev.detrdistill.trainer;
+
+import dev.detrdistill.producer.ClaimCheck;
+import dev.detrdistill.records.Stage;
+import dev.detrdistill.records.TeacherCard;
+import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.records.Tensor;
+import dev.detrdistill.records.TensorCodec;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Checks a record against its teacher's card before any student sees it: every tensor's shape, the
+ * assignment's indices, the ground truth, and that every value is finite. A failure names the record,
+ * the field and what was expected; the record goes to the dead-letter output, the job goes on.
+ */
+public final class RecordValidator {
+    public static final String SHAPE = "shape mismatch";
+    public static final String NON_FINITE = "non-finite tensor";
+    public static final String GROUND_TRUTH = "invalid ground truth";
+
+    private RecordValidator() {}
+
+    /** @throws BadRecordException naming the first problem found */
+    public static void check(TeacherRecord r, TeacherCard card) {
+        String key = RecordViews.key(r);
+        int n = card.getNumQueries();
+        int c = card.getClassNames().size();
+        int d = card.getHiddenDim();
+        if (r.getView().getOutputSize() != card.getInputSize()) {
+            throw new BadRecordException(SHAPE, key + ": view outputSize " + r.getView().getOutputSize() + " but the teacher's input size is "
+                    + card.getInputSize());
+        }
+        Tensor gtBoxes = r.getGroundTruth().getBoxes();
+        int m = r.getGroundTruth().getLabels().size();
+        expectShape(key, "groundTruth.boxes", gtBoxes, m, 4);
+        for (int label : r.getGroundTruth().getLabels()) {
+            if (label < 0 || label >= c) {
+                throw new BadRecordException(GROUND_TRUTH, key + ": ground-truth label " + label + " is outside the teacher's " + c + " classes");
+            }
+        }
+        float[] gt = finite(key, "groundTruth.boxes", gtBoxes);
+        for (int i = 0; i < m; i++) {
+            if (!(gt[4 * i + 2] > 0 && gt[4 * i + 3] > 0)) {
+                throw new BadRecordException(GROUND_TRUTH, key + ": ground-truth box " + i + " has width or height <= 0: "
+                        + Arrays.toString(Arrays.copyOfRange(gt, 4 * i, 4 * i + 4)));
+            }
+        }
+        if (r.getStages().size() != card.getNumStages()) {
+            throw new BadRecordException(SHAPE, key + ": " + r.getStages().size() + " decoder stages, the card says " + card.getNumStages());
+        }
+        int[] fs = TensorCodec.shape(r.getFeatures());
+        expectShape(key, "features", r.getFeatures(), d, fs.length == 3 ? fs[1] : -1, fs.length == 3 ? fs[2] : -1);
+        finite(key, "features", r.getFeatures());
+        for (int s = 0; s < r.getStages().size(); s++) {
+            Stage st = r.getStages().get(s);
+            String at = "stages[" + s + "].";
+            expectShape(key, at + "logits", st.getLogits(), n, c);
+            expectShape(key, at + "boxes", st.getBoxes(), n, 4);
+            expectShape(key, at + "embeddings", st.getEmbeddings(), n, d);
+            expectShape(key, at + "featureMask", st.getFeatureMask(), fs[1], fs[2]);
+            finite(key, at + "logits", st.getLogits());
+            finite(key, at + "boxes", st.getBoxes());
+            finite(key, at + "embeddings", st.getEmbeddings());
+            finite(key, at + "featureMask", st.getFeatureMask());
+            List<Integer> q = st.getAssignedQueries();
+            List<Integer> t = st.getAssignedTargets();
+            if (q.size() != t.size() || q.size() != Math.min(n, m)) {
+                throw new BadRecordException(SHAPE, key + ": " + at + "assignment pairs " + q.size() + " queries with " + t.size()
+                        + " targets; expected min(queries " + n + ", ground truth " + m + ") of each");
+            }
+            for (int i = 0; i < q.size(); i++) {
+                if (q.get(i) < 0 || q.get(i) >= n || t.get(i) < 0 || t.get(i) >= m) {
+                    throw new BadRecordException(SHAPE, key + ": " + at + "assignment pair (" + q.get(i) + ", " + t.get(i) + ") is out of range");
+                }
+            }
+        }
+    }
+
+    private static void expectShape(String key, String field, Tensor t, int... expected) {
+        int[] shape = TensorCodec.shape(t);
+        if (!Arrays.equals(shape, expected)) {
+            throw new BadRecordException(SHAPE, key + ": " + field + " has shape " + Arrays.toString(shape) + ", expected "
+                    + Arrays.toString(expected) + " for this teacher");
+        }
+    }
+
+    private static float[] finite(String key, String field, Tensor t) {
+        float[] v;
+        try {
+            v = TensorCodec.decode(ClaimCheck.resolve(t));
+        } catch (RuntimeException e) {
+            throw new BadRecordException(SHAPE, key + ": " + field + " cannot be decoded: " + e.getMessage());
+        }
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new BadRecordException(NON_FINITE, key + ": " + field + " holds " + v[i] + " at flat index " + i);
+            }
+        }
+        return v;
+    }
+}

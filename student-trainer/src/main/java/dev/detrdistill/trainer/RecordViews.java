@@ -1,0 +1,89 @@
+package dev.detrdistill.trainer;
+
+import dev.detrdistill.data.ImageEntry;
+import dev.detrdistill.data.ImageView;
+import dev.detrdistill.data.ViewParams;
+import dev.detrdistill.data.ViewTransform;
+import dev.detrdistill.loss.DetectionTarget;
+import dev.detrdistill.producer.ClaimCheck;
+import dev.detrdistill.records.ImageRef;
+import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.records.TensorCodec;
+import dev.detrdistill.records.View;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * Renders the exact view a record describes: the image (inline, or by URI with its hash checked),
+ * resized, mirrored and placed as the record's {@link View} says, with the record's ground truth.
+ * The teacher saw these same pixels.
+ */
+public final class RecordViews {
+    private RecordViews() {}
+
+    /** @throws BadRecordException when the image cannot be read or does not match its hash */
+    public static ImageView render(TeacherRecord r) {
+        View v = r.getView();
+        ViewParams params = new ViewParams(v.getFlip(), v.getScaledSize(), v.getOffsetX(), v.getOffsetY(), v.getOutputSize());
+        ImageRef ref = r.getImage();
+        BufferedImage image = decode(ref, key(r));
+        ImageEntry entry = new ImageEntry(r.getImageId().toString(), Path.of(r.getImageId().toString()), ref.getWidth(),
+                ref.getHeight(), List.of());
+        ImageView pixels = ViewTransform.apply(entry, image, params);
+        return new ImageView(entry.id(), pixels.pixels(), pixels.size(), target(r), params, 0);
+    }
+
+    public static DetectionTarget target(TeacherRecord r) {
+        float[] boxes = TensorCodec.decode(r.getGroundTruth().getBoxes());
+        int[] labels = r.getGroundTruth().getLabels().stream().mapToInt(Integer::intValue).toArray();
+        return new DetectionTarget(boxes, labels);
+    }
+
+    public static String key(TeacherRecord r) {
+        return r.getDatasetId() + "/" + r.getImageId() + "/" + r.getViewId();
+    }
+
+    private static BufferedImage decode(ImageRef ref, String key) {
+        byte[] bytes;
+        if (ref.getEncoded() != null) {
+            bytes = bytes(ref.getEncoded());
+        } else if (ref.getUri() != null) {
+            try {
+                bytes = Files.readAllBytes(Path.of(URI.create(ref.getUri().toString())));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new BadRecordException("unreadable image", key + ": cannot read image " + ref.getUri() + ": " + e.getMessage());
+            }
+            String sha = ClaimCheck.sha256(bytes);
+            if (!sha.equals(ref.getSha256().toString())) {
+                throw new BadRecordException("unreadable image", key + ": image " + ref.getUri() + " has sha256 " + sha
+                        + ", the record says " + ref.getSha256() + " (the file changed since the teacher saw it)");
+            }
+        } else {
+            throw new BadRecordException("unreadable image", key + ": the record carries neither image bytes nor a URI");
+        }
+        try {
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
+            if (img == null) {
+                throw new BadRecordException("unreadable image", key + ": image bytes are not a readable PNG/JPEG");
+            }
+            return img;
+        } catch (IOException e) {
+            throw new BadRecordException("unreadable image", key + ": image cannot be decoded: " + e.getMessage());
+        }
+    }
+
+    /** Bytes of a ByteBuffer without disturbing its position. */
+    private static byte[] bytes(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        byte[] out = new byte[d.remaining()];
+        d.get(out);
+        return out;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.detrdistill.trainer.flink;
+
+import dev.detrdistill.records.AvroTrust;
+import dev.detrdistill.records.TeacherCard;
+import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.trainer.BadRecordException;
+import dev.detrdistill.trainer.RecordValidator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Admits teacher records: decodes the wire format, finds the teacher's card (broadcast state, or the
+ * cards topic when the record overtook its card), checks the record against it, and fans it out to
+ * every student. Whatever fails goes to the dead-letter output with the reason; the job goes on.
+ */
+final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, TeacherCard, StudentTask> {
+    private static final long serialVersionUID = 1L;
+    static final MapStateDescriptor<String, TeacherCard> CARDS =
+            new MapStateDescriptor<>("teacher-cards", Types.STRING, new AvroTypeInfo<>(TeacherCard.class));
+    static final String NO_CARD = "no teacher card";
+
+    private final ConfluentAvroDecoder<TeacherRecord> decoder;
+    private final CardLookup lookup;
+    private final List<String> students;
+    private transient DeadLetterCounter deadLetters;
+    private transient Map<String, TeacherCard> looked;
+
+    RecordIntake(ConfluentAvroDecoder<TeacherRecord> decoder, CardLookup lookup, List<String> students) {
+        this.decoder = decoder;
+        this.lookup = lookup;
+        this.students = List.copyOf(students);
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        AvroTrust.trustRecordClasses();
+        deadLetters = new DeadLetterCounter(getRuntimeContext());
+    }
+
+    @Override
+    public void processElement(RawKafkaRecord raw, ReadOnlyContext ctx, Collector<StudentTask> out) throws Exception {
+        try {
+            TeacherRecord r = decoder.decode(raw.value);
+            String cardKey = r.getTeacherId() + "/" + r.getTeacherVersion();
+            TeacherCard card = card(cardKey, ctx.getBroadcastState(CARDS));
+            RecordValidator.check(r, card);
+            for (String student : students) {
+                out.collect(new StudentTask(student, card, r, raw.coordinates(), raw.epoch));
+            }
+        } catch (BadRecordException e) {
+            ctx.output(DeadLetter.TAG, deadLetters.count(DeadLetter.of(raw, "intake", e.reason(), raw.coordinates() + " " + e.getMessage())));
+        }
+    }
+
+    private TeacherCard card(String key, ReadOnlyBroadcastState<String, TeacherCard> state) throws Exception {
+        TeacherCard card = state.get(key);
+        if (card == null && looked != null) {
+            card = looked.get(key);
+        }
+        if (card == null) {
+            looked = lookup.readAll(); // the record overtook its card; read the cards topic directly
+            card = looked.get(key);
+        }
+        if (card == null) {
+            throw new BadRecordException(NO_CARD, "no TeacherCard for teacher " + key + " on the cards topic; publish the card "
+                    + "(the producer does) before its records");
+        }
+        return card;
+    }
+
+    @Override
+    public void processBroadcastElement(TeacherCard card, Context ctx, Collector<StudentTask> out) throws Exception {
+        ctx.getBroadcastState(CARDS).put(CardLookup.cardKey(card), card);
+    }
+}

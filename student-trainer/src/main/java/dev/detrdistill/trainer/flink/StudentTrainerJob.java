@@ -1,0 +1,365 @@
+package dev.detrdistill.trainer.flink;
+
+import dev.detrdistill.records.TeacherCard;
+import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.stream.RecordSerdes;
+import dev.detrdistill.stream.Topics;
+import dev.detrdistill.trainer.StudentSpec;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.base.source.hybrid.HybridSource;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * The student trainer as a Flink DataStream job:
+ *
+ * <pre>
+ * records topic ─KafkaSource(epochs)─▶ RecordIntake ◀─broadcast── cards topic ─KafkaSource─▶ CardDecoding
+ *                                        │ decode, card, validate, fan out per student
+ *                                        ▼ keyBy(student)
+ *                               StudentTrainingOperator ─▶ progress (stdout, metrics.jsonl, checkpoints)
+ *                 dead letters from every stage ─▶ KafkaSink(&lt;topic&gt;.trainer.dlq)
+ * </pre>
+ *
+ * The same code runs on a local MiniCluster (the embedded default) and on a Flink cluster ({@code flink run}).
+ */
+public final class StudentTrainerJob {
+    private final RecordSerdes serdes;
+    private final String topic;
+    private final List<StudentSpec> students;
+    private final StartPosition from;
+    private final int epochs;
+    private final boolean live;
+    private final int parallelism;
+    private final Duration checkpointInterval;
+    private final Path checkpointDir;
+    private final String resumeFrom;
+    private final FailureDrill drill;
+    private final String jobName;
+    private final PrintStream log;
+
+    private StudentTrainerJob(Builder b) {
+        serdes = b.serdes;
+        topic = b.topic;
+        students = List.copyOf(b.students);
+        from = b.from;
+        epochs = b.epochs;
+        live = b.live;
+        parallelism = b.parallelism;
+        checkpointInterval = b.checkpointInterval;
+        checkpointDir = b.checkpointDir;
+        resumeFrom = b.resumeFrom;
+        drill = b.drill;
+        jobName = b.jobName;
+        log = b.log;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static String deadLetterTopic(String recordsTopic) {
+        return recordsTopic + ".trainer.dlq";
+    }
+
+    /** Builds and runs the job; returns when a replay ends (live jobs run until cancelled). */
+    public TrainerResult run() throws Exception {
+        ReplayPlan plan = ReplayPlan.of(serdes.bootstrapServers(), topic, from);
+        Map<String, Integer> planned = plannedSteps(plan);
+        if (live) {
+            log.printf("training %d student(s) live from %s (starting %s)%n", students.size(), topic, from);
+        } else {
+            log.printf("replaying %s: %d records in %d partition(s) from %s, %d epoch(s)%n", topic, plan.records(), plan.partitions(), from, epochs);
+            if (plan.records() == 0) {
+                throw new IllegalArgumentException("nothing to replay: topic " + topic + " has no records from " + from);
+            }
+        }
+        planned.forEach((name, steps) -> log.printf("  student %s: %d planned steps%n", name, steps));
+        ensureDeadLetterTopic();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration());
+        build(env, plan, planned);
+        long t0 = System.nanoTime();
+        JobExecutionResult result = env.execute(jobName);
+        return TrainerResult.of(result, students, (System.nanoTime() - t0) / 1e9);
+    }
+
+    Map<String, Integer> plannedSteps(ReplayPlan plan) {
+        Map<String, Integer> planned = new LinkedHashMap<>();
+        for (StudentSpec s : students) {
+            int steps = s.train().steps();
+            if (steps == 0) {
+                steps = live ? 1_000_000 : (int) Math.max(1, (plan.records() * epochs + s.train().batchSize() - 1) / s.train().batchSize());
+            }
+            planned.put(s.name(), steps);
+        }
+        return planned;
+    }
+
+    void build(StreamExecutionEnvironment env, ReplayPlan plan, Map<String, Integer> planned) {
+        List<String> names = students.stream().map(StudentSpec::name).toList();
+        ConfluentAvroDecoder<TeacherRecord> recordDecoder = new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherRecord.class);
+        ConfluentAvroDecoder<TeacherCard> cardDecoder = new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherCard.class);
+
+        DataStream<RawKafkaRecord> raw = env.fromSource(recordSource(plan), WatermarkStrategy.noWatermarks(), "teacher records")
+                .setParallelism(Math.max(1, Math.min(parallelism, plan.partitions())));
+        SingleOutputStreamOperator<TeacherCard> cards = env.fromSource(cardSource(), WatermarkStrategy.noWatermarks(), "teacher cards")
+                .setParallelism(1)
+                .process(new CardDecoding(cardDecoder)).returns(new AvroTypeInfo<>(TeacherCard.class)).name("decode cards").setParallelism(1);
+        BroadcastStream<TeacherCard> cardBroadcast = cards.broadcast(RecordIntake.CARDS);
+
+        SingleOutputStreamOperator<StudentTask> tasks = raw.connect(cardBroadcast)
+                .process(new RecordIntake(recordDecoder, new CardLookup(serdes, topic), names))
+                .returns(TypeInformation.of(StudentTask.class)).name("intake: decode, validate, fan out");
+        SingleOutputStreamOperator<StudentProgress> progress = tasks
+                .keyBy(t -> t.student, Types.STRING)
+                .transform("train students", TypeInformation.of(StudentProgress.class),
+                        new StudentTrainingOperator(students, planned, drill))
+                .uid("student-training");
+
+        progress.map(StudentProgress::line).returns(Types.STRING).name("progress").print();
+
+        DataStream<DeadLetter> deadLetters = tasks.getSideOutput(DeadLetter.TAG)
+                .union(cards.getSideOutput(DeadLetter.TAG), progress.getSideOutput(DeadLetter.TAG));
+        deadLetters.map(DeadLetter::toString).returns(Types.STRING).name("dead letters (log)").printToErr();
+        Properties producer = new Properties();
+        producer.put("max.request.size", String.valueOf(serdes.maxRecordBytes()));
+        deadLetters.sinkTo(KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(serdes.bootstrapServers())
+                .setRecordSerializer(new DeadLetterSerialization(deadLetterTopic(topic)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setKafkaProducerConfig(producer)
+                .build()).name("dead letters (kafka)");
+    }
+
+    private Source<RawKafkaRecord, ?, ?> recordSource(ReplayPlan plan) {
+        if (live) {
+            return kafkaSource(topic, startInitializer(), null, 1);
+        }
+        KafkaSource<RawKafkaRecord> first = kafkaSource(topic, OffsetsInitializer.offsets(plan.start()), OffsetsInitializer.offsets(plan.end()), 1);
+        if (epochs == 1) {
+            return first;
+        }
+        // One bounded source per epoch over the same fixed offsets, read one after the other.
+        HybridSource.HybridSourceBuilder<RawKafkaRecord, ?> b = HybridSource.builder(first);
+        for (int e = 2; e <= epochs; e++) {
+            b = b.addSource(kafkaSource(topic, OffsetsInitializer.offsets(plan.start()), OffsetsInitializer.offsets(plan.end()), e));
+        }
+        return b.build();
+    }
+
+    private KafkaSource<RawKafkaRecord> cardSource() {
+        // Live: follow new teacher versions. Replay: the cards there are when the job starts (it must end).
+        return kafkaSource(Topics.cardsTopic(topic), OffsetsInitializer.earliest(), live ? null : OffsetsInitializer.latest(), 1);
+    }
+
+    private OffsetsInitializer startInitializer() {
+        return switch (from.kind()) {
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case TIMESTAMP -> OffsetsInitializer.timestamp(from.timestampMs());
+        };
+    }
+
+    private KafkaSource<RawKafkaRecord> kafkaSource(String t, OffsetsInitializer start, OffsetsInitializer stop, int epoch) {
+        Properties props = new Properties();
+        serdes.rawConsumer(jobName).forEach((k, v) -> {
+            if (!k.contains("deserializer") && !k.equals("group.id") && !k.equals("enable.auto.commit") && !k.equals("auto.offset.reset")) {
+                props.put(k, String.valueOf(v));
+            }
+        });
+        var b = KafkaSource.<RawKafkaRecord>builder()
+                .setBootstrapServers(serdes.bootstrapServers())
+                .setTopics(t)
+                .setGroupId("detrdistill-trainer-" + jobName)
+                .setStartingOffsets(start)
+                .setDeserializer(new RawRecordDeserializer(epoch))
+                .setProperties(props)
+                .setProperty("commit.offsets.on.checkpoint", "true");
+        if (stop != null) {
+            b.setBounded(stop);
+        }
+        return b.build();
+    }
+
+    private void ensureDeadLetterTopic() {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", serdes.bootstrapServers()))) {
+            if (!admin.listTopics().names().get().contains(deadLetterTopic(topic))) {
+                admin.createTopics(List.of(new NewTopic(deadLetterTopic(topic), 1, (short) 1).configs(Map.of(
+                        "max.message.bytes", String.valueOf(serdes.maxRecordBytes()))))).all().get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the dead-letter topic " + deadLetterTopic(topic) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Settings for both the local MiniCluster and a cluster (where the cluster's own settings win for memory). */
+    Configuration configuration() {
+        Configuration c = new Configuration();
+        set(c, "pipeline.generic-types", "false");
+        set(c, "parallelism.default", String.valueOf(parallelism));
+        set(c, "execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
+        set(c, "execution.checkpointing.mode", "EXACTLY_ONCE");
+        set(c, "execution.checkpointing.timeout", "10 min");
+        set(c, "execution.checkpointing.max-concurrent-checkpoints", "1");
+        set(c, "execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        set(c, "execution.checkpointing.dir", checkpointDir.toAbsolutePath().toUri().toString());
+        set(c, "state.backend.type", "hashmap");
+        set(c, "restart-strategy.type", "fixed-delay");
+        set(c, "restart-strategy.fixed-delay.attempts", "3");
+        set(c, "restart-strategy.fixed-delay.delay", "1 s");
+        // Only used by the local MiniCluster: a small machine needs little network and managed memory.
+        set(c, "taskmanager.numberOfTaskSlots", String.valueOf(Math.max(1, parallelism)));
+        set(c, "taskmanager.memory.network.min", "64m");
+        set(c, "taskmanager.memory.network.max", "64m");
+        set(c, "taskmanager.memory.managed.size", "64m");
+        set(c, "rest.bind-port", "0");
+        if (resumeFrom != null) {
+            set(c, "execution.state-recovery.path", resumeFrom);
+        }
+        return c;
+    }
+
+    private static void set(Configuration c, String key, String value) {
+        c.set(ConfigOptions.key(key).stringType().noDefaultValue(), value);
+    }
+
+    /** Builder in the style of Flink's and Kafka's: validated at {@link #build()}. */
+    public static final class Builder {
+        private RecordSerdes serdes;
+        private String topic;
+        private List<StudentSpec> students = List.of();
+        private StartPosition from = StartPosition.EARLIEST;
+        private int epochs = 1;
+        private boolean live;
+        private int parallelism = 1;
+        private Duration checkpointInterval = Duration.ofSeconds(30);
+        private Path checkpointDir;
+        private String resumeFrom;
+        private FailureDrill drill = FailureDrill.OFF;
+        private String jobName;
+        private PrintStream log = System.out;
+
+        public Builder serdes(RecordSerdes s) {
+            serdes = s;
+            return this;
+        }
+
+        public Builder topic(String t) {
+            topic = t;
+            return this;
+        }
+
+        public Builder students(List<StudentSpec> s) {
+            students = s;
+            return this;
+        }
+
+        public Builder from(StartPosition p) {
+            from = p;
+            return this;
+        }
+
+        public Builder epochs(int n) {
+            epochs = n;
+            return this;
+        }
+
+        /** Follow the topic without end instead of replaying a fixed range. */
+        public Builder live(boolean l) {
+            live = l;
+            return this;
+        }
+
+        public Builder parallelism(int p) {
+            parallelism = p;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration d) {
+            checkpointInterval = d;
+            return this;
+        }
+
+        public Builder checkpointDir(Path d) {
+            checkpointDir = d;
+            return this;
+        }
+
+        /** A retained checkpoint or savepoint to continue from. */
+        public Builder resumeFrom(String path) {
+            resumeFrom = path;
+            return this;
+        }
+
+        public Builder drill(FailureDrill d) {
+            drill = d;
+            return this;
+        }
+
+        public Builder jobName(String n) {
+            jobName = n;
+            return this;
+        }
+
+        public Builder log(PrintStream p) {
+            log = p;
+            return this;
+        }
+
+        public StudentTrainerJob build() {
+            Objects.requireNonNull(serdes, "serdes (bootstrap servers and registry URL) is required");
+            if (topic == null || topic.isBlank()) {
+                throw new IllegalArgumentException("a records topic is required (--topic)");
+            }
+            if (students.isEmpty()) {
+                throw new IllegalArgumentException("at least one student is required (--student <file.yaml>)");
+            }
+            if (epochs < 1 || epochs > 10_000) {
+                throw new IllegalArgumentException("--epochs " + epochs + " is out of range; expected 1 to 10000");
+            }
+            if (live && epochs != 1) {
+                throw new IllegalArgumentException("--epochs applies to replays; a live job reads each record once");
+            }
+            if (!live && from.kind() == StartPosition.Kind.LATEST) {
+                throw new IllegalArgumentException("--from latest replays nothing; use it with --live");
+            }
+            if (parallelism < 1 || parallelism > 256) {
+                throw new IllegalArgumentException("--parallelism " + parallelism + " is out of range; expected 1 to 256");
+            }
+            if (checkpointInterval.toMillis() < 100) {
+                throw new IllegalArgumentException("--checkpoint-interval must be at least 100 ms");
+            }
+            if (jobName == null) {
+                jobName = "detrdistill-" + topic + "-" + UUID.randomUUID().toString().substring(0, 8);
+            }
+            if (checkpointDir == null) {
+                checkpointDir = Path.of("runs", "trainer", jobName, "flink-checkpoints");
+            }
+            return new StudentTrainerJob(this);
+        }
+    }
+}

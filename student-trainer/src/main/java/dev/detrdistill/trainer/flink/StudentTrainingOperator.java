@@ -1,0 +1,221 @@
+package dev.detrdistill.trainer.flink;
+
+import dev.detrdistill.records.AvroTrust;
+import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.trainer.BadRecordException;
+import dev.detrdistill.trainer.StudentSession;
+import dev.detrdistill.trainer.StudentSpec;
+import dev.detrdistill.trainer.StudentSpecs;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * The keyed training operator: one {@link StudentSession} per student key. Each session's full state
+ * (weights, AdamW, adapters, step, partial batch) is written to keyed state at every checkpoint barrier,
+ * so a checkpoint holds it together with the Kafka offsets: after a failure the job resumes with nothing
+ * lost and nothing trained twice. At the end of a bounded replay every student trains its partial batch,
+ * writes its checkpoint and is evaluated.
+ */
+public final class StudentTrainingOperator extends AbstractStreamOperator<StudentProgress>
+        implements OneInputStreamOperator<StudentTask, StudentProgress>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+    static final String STATE = "student-session";
+
+    private final Map<String, String> specJson;
+    private final Map<String, Integer> plannedSteps;
+    private final FailureDrill drill;
+    private transient Map<String, StudentSession> sessions;
+    private transient Map<String, StudentSpec> specs;
+    private transient ValueState<byte[]> state;
+    private transient DeadLetterCounter deadLetters;
+    private transient Map<Long, Integer> stepsInCheckpoint;
+    private transient boolean checkpointWithProgress;
+
+    /**
+     * @param plannedSteps per student, the learning-rate schedule's length
+     * @param drill fails the job once on purpose to rehearse recovery; {@link FailureDrill#OFF} normally
+     */
+    public StudentTrainingOperator(List<StudentSpec> students, Map<String, Integer> plannedSteps, FailureDrill drill) {
+        this.specJson = new LinkedHashMap<>();
+        for (StudentSpec s : students) {
+            specJson.put(s.name(), StudentSpecs.toJson(s));
+        }
+        this.plannedSteps = new HashMap<>(plannedSteps);
+        this.drill = drill;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        state = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        AvroTrust.trustRecordClasses();
+        sessions = new TreeMap<>();
+        specs = new HashMap<>();
+        specJson.forEach((name, json) -> specs.put(name, StudentSpecs.fromJson(json)));
+        deadLetters = new DeadLetterCounter(getRuntimeContext());
+        stepsInCheckpoint = new HashMap<>();
+    }
+
+    @Override
+    public void processElement(StreamRecord<StudentTask> element) throws Exception {
+        StudentTask task = element.getValue();
+        StudentSession session = session(task);
+        try {
+            session.accept(task.record).ifPresent(report -> {
+                if (report.eval() != null || report.step() % session.spec().train().logEvery() == 0) {
+                    output.collect(new StreamRecord<>(progress(session, report)));
+                }
+            });
+        } catch (BadRecordException e) {
+            DeadLetter d = new DeadLetter();
+            d.reason = e.reason();
+            d.detail = task.source + " " + e.getMessage();
+            d.stage = "student:" + task.student;
+            String[] at = task.source.split("@");
+            d.topic = at[0].substring(0, at[0].lastIndexOf('-'));
+            d.partition = Integer.parseInt(at[0].substring(at[0].lastIndexOf('-') + 1));
+            d.offset = Long.parseLong(at[1]);
+            d.key = task.record.getDatasetId() + "/" + task.record.getImageId() + "/" + task.record.getViewId();
+            d.value = avro(task.record);
+            d.valueFormat = "avro-binary";
+            output.collect(DeadLetter.TAG, new StreamRecord<>(deadLetters.count(d)));
+        }
+        drill.maybeFail(session.step(), checkpointWithProgress);
+    }
+
+    private StudentSession session(StudentTask task) throws IOException {
+        StudentSession s = sessions.get(task.student);
+        if (s == null) {
+            StudentSpec spec = specs.get(task.student);
+            if (spec == null) {
+                throw new IllegalStateException("record routed to unknown student " + task.student + "; configured: " + specs.keySet());
+            }
+            byte[] saved = state.value();
+            s = saved != null ? StudentSession.restore(spec, saved)
+                    : StudentSession.create(spec, task.card, plannedSteps.getOrDefault(task.student, 1));
+            if (saved != null) {
+                drill.restored(s.step());
+                LOG.info("student {} restored at step {} with {} records seen", spec.name(), s.step(), s.records());
+            }
+            registerMetrics(s);
+            sessions.put(task.student, s);
+        }
+        return s;
+    }
+
+    private void registerMetrics(StudentSession s) {
+        var g = getMetricGroup().addGroup("student", s.spec().name());
+        g.gauge("step", s::step);
+        g.gauge("records", s::records);
+        g.gauge("loss", () -> s.lastLosses().getOrDefault("loss", Float.NaN));
+        g.gauge("AP", () -> s.lastEval() == null ? Double.NaN : s.lastEval().stats()[0]);
+        g.gauge("renderShare", () -> s.clock().renderShare());
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        int steps = 0;
+        for (Map.Entry<String, StudentSession> e : sessions.entrySet()) {
+            setCurrentKey(e.getKey());
+            state.update(e.getValue().snapshot());
+            steps += e.getValue().step();
+        }
+        stepsInCheckpoint.put(context.getCheckpointId(), steps);
+        super.snapshotState(context);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        Integer steps = stepsInCheckpoint.remove(checkpointId);
+        if (steps != null && steps > 0) {
+            checkpointWithProgress = true;
+        }
+        stepsInCheckpoint.keySet().removeIf(id -> id < checkpointId);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        // Students restored from a checkpoint that received nothing since still need their final step.
+        List<Object> keys;
+        try (var stream = getKeyedStateBackend().getKeys(STATE, VoidNamespace.INSTANCE)) {
+            keys = stream.map(k -> (Object) k).toList();
+        }
+        for (Object key : keys) {
+            String name = (String) key;
+            if (!sessions.containsKey(name) && specs.containsKey(name)) {
+                setCurrentKey(name);
+                StudentSession s = StudentSession.restore(specs.get(name), state.value());
+                registerMetrics(s);
+                sessions.put(name, s);
+            }
+        }
+        for (StudentSession s : sessions.values()) {
+            StudentSession.StepReport report = s.finish();
+            output.collect(new StreamRecord<>(progress(s, report)));
+        }
+        if (drill.enabled() && drill.firedAt() < 0) {
+            LOG.warn("failure drill {} never fired: the stream ended before step {} with a completed checkpoint", drill.id(), drill.atStep());
+        }
+    }
+
+    private static StudentProgress progress(StudentSession s, StudentSession.StepReport r) {
+        StudentProgress p = new StudentProgress();
+        p.student = s.spec().name();
+        p.step = r.step();
+        p.plannedSteps = s.plannedSteps();
+        p.records = s.records();
+        p.loss = r.losses().getOrDefault("loss", Float.NaN);
+        p.lr = r.lr();
+        if (r.eval() != null) {
+            p.ap = r.eval().stats()[0];
+            p.ap50 = r.eval().stats()[1];
+        }
+        p.last = r.last();
+        p.renderShare = s.clock().renderShare();
+        p.checkpoint = java.nio.file.Path.of(s.spec().output(), "checkpoint").toString();
+        return p;
+    }
+
+    private static byte[] avro(TeacherRecord r) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+        new SpecificDatumWriter<>(TeacherRecord.class).write(r, enc);
+        enc.flush();
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (sessions != null) {
+            for (StudentSession s : sessions.values()) {
+                s.close();
+            }
+            sessions.clear();
+        }
+        super.close();
+    }
+}
