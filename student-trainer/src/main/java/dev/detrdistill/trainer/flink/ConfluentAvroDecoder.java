@@ -101,8 +101,40 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
         return new SpecificDatumReader<T>(writer, readerSchema);
     }
 
+    /** The writer schema of {@code id}, with the named types it references (registered separately) parsed first. */
     private Schema fetch(int id) {
-        URI uri = URI.create(ccompatUrl + "/schemas/ids/" + id);
+        JsonNode body = get("/schemas/ids/" + id, "schema id " + id);
+        if (body == null) {
+            return null;
+        }
+        Schema.Parser parser = new Schema.Parser();
+        parseReferences(parser, body.get("references"), new java.util.HashSet<>());
+        return parser.parse(body.get("schema").asText());
+    }
+
+    private void parseReferences(Schema.Parser parser, JsonNode references, java.util.Set<String> seen) {
+        if (references == null || !references.isArray()) {
+            return;
+        }
+        for (JsonNode ref : references) {
+            String subject = ref.get("subject").asText();
+            String version = ref.get("version").asText();
+            if (!seen.add(subject + "/" + version)) {
+                continue;
+            }
+            String path = "/subjects/" + java.net.URLEncoder.encode(subject, java.nio.charset.StandardCharsets.UTF_8) + "/versions/" + version;
+            JsonNode body = get(path, "reference " + ref.get("name").asText());
+            if (body == null) {
+                throw new IllegalStateException("schema registry " + ccompatUrl + " has no " + path + " (referenced as " + ref.get("name") + ")");
+            }
+            parseReferences(parser, body.get("references"), seen);
+            parser.parse(body.get("schema").asText());
+        }
+    }
+
+    /** GET against the registry; null on 404; retried, then a job failure (the registry is down, not the record bad). */
+    private JsonNode get(String path, String what) {
+        URI uri = URI.create(ccompatUrl + path);
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
@@ -114,15 +146,14 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
                 if (res.statusCode() != 200) {
                     throw new IOException("HTTP " + res.statusCode() + ": " + res.body());
                 }
-                JsonNode body = json.readTree(res.body());
-                return new Schema.Parser().parse(body.get("schema").asText());
+                return json.readTree(res.body());
             } catch (IOException e) {
                 last = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while fetching schema " + id, e);
+                throw new IllegalStateException("interrupted while fetching " + what, e);
             }
         }
-        throw new IllegalStateException("schema registry " + ccompatUrl + " did not answer for schema id " + id + ": " + last, last);
+        throw new IllegalStateException("schema registry " + ccompatUrl + " did not answer for " + what + ": " + last, last);
     }
 }

@@ -124,9 +124,9 @@ public final class StudentTrainerJob {
         ConfluentAvroDecoder<TeacherRecord> recordDecoder = new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherRecord.class);
         ConfluentAvroDecoder<TeacherCard> cardDecoder = new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherCard.class);
 
-        DataStream<RawKafkaRecord> raw = env.fromSource(recordSource(plan), WatermarkStrategy.noWatermarks(), "teacher records")
+        DataStream<RawKafkaRecord> raw = env.fromSource(recordSource(plan), WatermarkStrategy.noWatermarks(), "teacher records", TypeInformation.of(RawKafkaRecord.class))
                 .setParallelism(Math.max(1, Math.min(parallelism, plan.partitions())));
-        SingleOutputStreamOperator<TeacherCard> cards = env.fromSource(cardSource(), WatermarkStrategy.noWatermarks(), "teacher cards")
+        SingleOutputStreamOperator<TeacherCard> cards = env.fromSource(cardSource(), WatermarkStrategy.noWatermarks(), "teacher cards", TypeInformation.of(RawKafkaRecord.class))
                 .setParallelism(1)
                 .process(new CardDecoding(cardDecoder)).returns(new AvroTypeInfo<>(TeacherCard.class)).name("decode cards").setParallelism(1);
         BroadcastStream<TeacherCard> cardBroadcast = cards.broadcast(RecordIntake.CARDS);
