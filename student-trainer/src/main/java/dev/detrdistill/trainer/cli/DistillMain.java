@@ -1,0 +1,18 @@
+package dev.detrdistill.trainer.cli;
+
+import dev.detrdistill.cli.DistillCli;
+import dev.detrdistill.producer.cli.ProducerMain;
+import picocli.CommandLine;
+
+/** {@code ./distill}: every command, the student trainer included. */
+public final class DistillMain {
+    private DistillMain() {}
+
+    public static CommandLine commandLine() {
+        return ProducerMain.commandLine().addSubcommand(new TrainerCommand());
+    }
+
+    public static void main(String[] args) {
+        System.exit(DistillCli.execute(commandLine(), args));
+    }
+}

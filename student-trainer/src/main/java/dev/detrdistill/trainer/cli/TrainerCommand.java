@@ -1,0 +1,93 @@
+package dev.detrdistill.trainer.cli;
+
+import dev.detrdistill.records.AvroTrust;
+import dev.detrdistill.stream.RecordSerdes;
+import dev.detrdistill.trainer.StudentSpec;
+import dev.detrdistill.trainer.StudentSpecs;
+import dev.detrdistill.trainer.flink.FailureDrill;
+import dev.detrdistill.trainer.flink.StartPosition;
+import dev.detrdistill.trainer.flink.StudentTrainerJob;
+import dev.detrdistill.trainer.flink.TrainerResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "trainer", mixinStandardHelpOptions = true,
+        description = {"Train one or more students from a teacher's record stream with Flink (local MiniCluster by default; "
+                + "the same main class runs under 'flink run').",
+                "Replays a fixed offset range for --epochs (bounded), or follows the topic with --live."})
+public final class TrainerCommand implements Callable<Integer> {
+    @Option(names = "--topic", required = true, description = "Teacher records topic (its cards are on <topic>.cards).")
+    String topic;
+
+    @Option(names = "--student", required = true, paramLabel = "<file.yaml>",
+            description = "A student config (repeat for several students in one job). See docs/configuration.md.")
+    List<Path> students;
+
+    @Option(names = "--from", defaultValue = "earliest", paramLabel = "<earliest|latest|ms|ISO>",
+            description = "Where reading starts: earliest, latest (live only), epoch ms or an ISO-8601 instant. Default: ${DEFAULT-VALUE}")
+    String from;
+
+    @Option(names = "--epochs", defaultValue = "1", description = "Replays of the offset range fixed at start (bounded). Default: ${DEFAULT-VALUE}")
+    int epochs;
+
+    @Option(names = "--live", description = "Follow the topic without end (new records train as the teacher produces them).")
+    boolean live;
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "<host:port,...>",
+            description = "Kafka bootstrap servers ('./distill stack' prints the embedded ones).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", required = true, paramLabel = "<url>",
+            description = "Schema registry: Apicurio base URL, or a Confluent-compatible API root.")
+    String registryUrl;
+
+    @Option(names = "--max-record-bytes", defaultValue = "16777216", description = "Largest record fetched. Default: ${DEFAULT-VALUE}")
+    int maxRecordBytes;
+
+    @Option(names = "--parallelism", defaultValue = "1",
+            description = "Subtasks of the training operator (students are spread over them by key). Default: ${DEFAULT-VALUE}")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "30", paramLabel = "<seconds>",
+            description = "Flink checkpoint interval: student state and Kafka offsets together. Default: ${DEFAULT-VALUE}")
+    double checkpointSeconds;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "<dir|uri>", description = "Where Flink checkpoints go. Default: runs/trainer/<job>/flink-checkpoints")
+    Path checkpointDir;
+
+    @Option(names = "--resume-from", paramLabel = "<chk-dir>", description = "A retained Flink checkpoint (or savepoint) to continue from.")
+    String resumeFrom;
+
+    @Option(names = "--job-name", description = "Flink job name (also the consumer group suffix). Default: detrdistill-<topic>-<random>")
+    String jobName;
+
+    @Option(names = "--drill-fail-at-step", defaultValue = "0", paramLabel = "<step>",
+            description = "Recovery drill: fail the job once after this step and a completed checkpoint (0 = off). Default: ${DEFAULT-VALUE}")
+    int drillStep;
+
+    @Override
+    public Integer call() throws Exception {
+        AvroTrust.trustRecordClasses();
+        List<StudentSpec> specs = StudentSpecs.load(students);
+        StudentTrainerJob job = StudentTrainerJob.builder()
+                .serdes(new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes))
+                .topic(topic).students(specs).from(StartPosition.parse(from)).epochs(epochs).live(live)
+                .parallelism(parallelism).checkpointInterval(Duration.ofMillis((long) (checkpointSeconds * 1000)))
+                .checkpointDir(checkpointDir).resumeFrom(resumeFrom).jobName(jobName)
+                .drill(drillStep > 0 ? new FailureDrill("cli-" + UUID.randomUUID(), drillStep) : FailureDrill.OFF)
+                .build();
+        TrainerResult result = job.run();
+        System.out.print(result.table());
+        return 0;
+    }
+
+    /** Entry point of the job jar for {@code flink run -c dev.detrdistill.trainer.cli.TrainerCommand}. */
+    public static void main(String[] args) {
+        System.exit(dev.detrdistill.cli.DistillCli.execute(new picocli.CommandLine(new TrainerCommand()), args));
+    }
+}
