@@ -9,7 +9,7 @@ public final class DistillMain {
     private DistillMain() {}
 
     public static CommandLine commandLine() {
-        return ProducerMain.commandLine().addSubcommand(new TrainerCommand());
+        return ProducerMain.commandLine().addSubcommand(new TrainerCommand()).addSubcommand(new dev.detrdistill.trainer.demo.DemoCommand());
     }
 
     public static void main(String[] args) {
