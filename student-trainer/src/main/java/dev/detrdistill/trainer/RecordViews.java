@@ -17,7 +17,9 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
@@ -26,6 +28,17 @@ import javax.imageio.ImageIO;
  * The teacher saw these same pixels.
  */
 public final class RecordViews {
+    /**
+     * Recently decoded images by content hash. Every student of a job renders each record, and an image's
+     * views arrive together, so a few dozen entries spare almost every repeated decode.
+     */
+    private static final Map<String, BufferedImage> DECODED = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, BufferedImage> eldest) {
+            return size() > 32;
+        }
+    };
+
     private RecordViews() {}
 
     /** @throws BadRecordException when the image cannot be read or does not match its hash */
@@ -33,7 +46,17 @@ public final class RecordViews {
         View v = r.getView();
         ViewParams params = new ViewParams(v.getFlip(), v.getScaledSize(), v.getOffsetX(), v.getOffsetY(), v.getOutputSize());
         ImageRef ref = r.getImage();
-        BufferedImage image = decode(ref, key(r));
+        String sha = ref.getSha256().toString();
+        BufferedImage image;
+        synchronized (DECODED) {
+            image = DECODED.get(sha);
+        }
+        if (image == null) {
+            image = decode(ref, key(r));
+            synchronized (DECODED) {
+                DECODED.put(sha, image);
+            }
+        }
         ImageEntry entry = new ImageEntry(r.getImageId().toString(), Path.of(r.getImageId().toString()), ref.getWidth(),
                 ref.getHeight(), List.of());
         ImageView pixels = ViewTransform.apply(entry, image, params);
