@@ -25,6 +25,7 @@ public final class RecordTeacherSource implements TeacherSource {
     private final float[] queryPrior;
     private final int[] priorShape;
     private List<TeacherRecord> batch = List.of();
+    private long decodeNanos;
 
     public RecordTeacherSource(TeacherCard card) {
         this.card = card;
@@ -42,6 +43,7 @@ public final class RecordTeacherSource implements TeacherSource {
         if (batch.size() != views.size()) {
             throw new IllegalStateException("batch has " + views.size() + " views but " + batch.size() + " teacher records");
         }
+        long t0 = System.nanoTime();
         NDManager m = images.getManager();
         int stages = numStages();
         List<NDArray> logits = new ArrayList<>();
@@ -64,7 +66,13 @@ public final class RecordTeacherSource implements TeacherSource {
         }
         NDArray features = stack(m, batch.stream().map(TeacherRecord::getFeatures).toList());
         NDArray prior = m.create(queryPrior, new Shape(priorShape[0], priorShape[1]));
+        decodeNanos += System.nanoTime() - t0;
         return new TeacherKnowledge(logits, boxes, embeddings, assignments, features, masks, prior);
+    }
+
+    /** Time spent decoding teacher tensors into arrays, in total (part of the step time). */
+    public long decodeNanos() {
+        return decodeNanos;
     }
 
     private static NDArray stack(NDManager m, List<Tensor> tensors) {

@@ -53,6 +53,7 @@ public final class StudentSession implements AutoCloseable {
     private DetectionDataset evalData;
     private ImageCache evalCache;
     private Map<String, Float> lastLosses = Map.of();
+    private float lastLr;
     private CocoMetrics lastEval;
 
     private StudentSession(StudentSpec spec, TeacherCard card, int plannedSteps) {
@@ -178,7 +179,7 @@ public final class StudentSession implements AutoCloseable {
         CocoMetrics m = spec.eval().enabled() ? evaluate() : null;
         writeLine(Map.of("step", step, "final", true, "records", records));
         writeSummary(m);
-        return new StepReport(spec.name(), step, last == null ? lastLosses : last.losses(), last == null ? 0 : last.lr(), m, true);
+        return new StepReport(spec.name(), step, lastLosses, lastLr, m, true);
     }
 
     private StepReport trainPending() {
@@ -193,6 +194,7 @@ public final class StudentSession implements AutoCloseable {
         clock.add(0, System.nanoTime() - t0);
         step++;
         lastLosses = r.losses();
+        lastLr = r.lr();
         if (step % options.logEvery() == 0) {
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("step", step);
@@ -266,6 +268,8 @@ public final class StudentSession implements AutoCloseable {
         summary.put("eval", m == null ? null : m.asMap());
         summary.put("render_seconds", clock.renderNanos() / 1e9);
         summary.put("step_seconds", clock.stepNanos() / 1e9);
+        // Teacher tensors decoded in this process since it started (part of step_seconds; not restored after a failure).
+        summary.put("teacher_decode_seconds", teacher == null ? 0 : teacher.decodeNanos() / 1e9);
         summary.put("checkpoint", Path.of(spec.output(), "checkpoint").toAbsolutePath().toString());
         try {
             Path file = Path.of(spec.output(), "summary.json");

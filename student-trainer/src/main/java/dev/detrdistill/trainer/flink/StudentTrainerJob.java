@@ -88,6 +88,17 @@ public final class StudentTrainerJob {
 
     /** Builds and runs the job; returns when a replay ends (live jobs run until cancelled). */
     public TrainerResult run() throws Exception {
+        long t0 = System.nanoTime();
+        JobExecutionResult result = prepare().execute(jobName);
+        return TrainerResult.of(result, students, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Submits the job and returns at once; a live job runs until {@code cancel()} on the returned client. */
+    public org.apache.flink.core.execution.JobClient start() throws Exception {
+        return prepare().executeAsync(jobName);
+    }
+
+    private StreamExecutionEnvironment prepare() {
         ReplayPlan plan = ReplayPlan.of(serdes.bootstrapServers(), topic, from);
         Map<String, Integer> planned = plannedSteps(plan);
         if (live) {
@@ -102,9 +113,7 @@ public final class StudentTrainerJob {
         ensureDeadLetterTopic();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration());
         build(env, plan, planned);
-        long t0 = System.nanoTime();
-        JobExecutionResult result = env.execute(jobName);
-        return TrainerResult.of(result, students, (System.nanoTime() - t0) / 1e9);
+        return env;
     }
 
     Map<String, Integer> plannedSteps(ReplayPlan plan) {

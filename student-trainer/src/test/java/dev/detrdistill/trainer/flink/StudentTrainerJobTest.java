@@ -170,6 +170,43 @@ class StudentTrainerJobTest {
         assertArrayEquals(Files.readAllBytes(a.resolve("s/checkpoint/optimizer.bin")), Files.readAllBytes(b.resolve("s/checkpoint/optimizer.bin")));
     }
 
+    @Test
+    void liveModeTrainsRecordsAsTheTeacherProducesThem() throws Exception {
+        String topic = "live";
+        DetectionDataset first = produce(topic);
+        Path out = tmp.resolve("live-out");
+        StudentSpec spec = TeacherFixture.student("follower", true, 4, out, null);
+        var client = StudentTrainerJob.builder().serdes(serdes).topic(topic).students(List.of(spec)).live(true)
+                .checkpointInterval(Duration.ofSeconds(1)).checkpointDir(tmp.resolve("flink-live")).log(QUIET).build().start();
+        try {
+            awaitRecords(out.resolve("follower/metrics.jsonl"), 16);
+            // The teacher publishes a new dataset while the job runs: the student trains on it without a restart.
+            Path more = SyntheticShapes.generate(tmp.resolve("more"), new SyntheticShapes.Spec(4, 1, 48, 1, 3, 9));
+            DetectionDataset second = DatasetLoader.load(more, "train");
+            try (NDManager m = NDManager.newBaseManager()) {
+                TeacherProducer.builder().serdes(serdes).topic(topic).teacher("t", 1).encodings(EncodingPolicy.uniform(TensorEncoding.FP32))
+                        .views(2).batchSize(4).partitions(1).log(QUIET).build()
+                        .run(TeacherFixture.teacher(m, first.numClasses()), first.classNames(), second);
+            }
+            awaitRecords(out.resolve("follower/metrics.jsonl"), 24);
+            assertFalse(client.getJobStatus().get().isTerminalState(), "a live job keeps running");
+        } finally {
+            client.cancel().get();
+        }
+    }
+
+    private static void awaitRecords(Path metrics, int records) throws Exception {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.exists(metrics) && Files.readAllLines(metrics).stream().anyMatch(l -> l.matches(".*\"records\":" + records + "[,}].*"))) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the live student did not reach " + records + " records: "
+                + (Files.exists(metrics) ? Files.readAllLines(metrics) : "no metrics yet"));
+    }
+
     private static TeacherRecord firstRecord(String topic) {
         try (KafkaConsumer<String, Object> c = new KafkaConsumer<>(serdes.consumer("first-" + topic))) {
             c.subscribe(List.of(topic));
