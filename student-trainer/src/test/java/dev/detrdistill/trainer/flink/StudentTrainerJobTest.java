@@ -182,7 +182,8 @@ class StudentTrainerJobTest {
             awaitRecords(out.resolve("follower/metrics.jsonl"), 16);
             // The teacher publishes a new dataset while the job runs: the student trains on it without a restart.
             Path more = SyntheticShapes.generate(tmp.resolve("more"), new SyntheticShapes.Spec(4, 1, 48, 1, 3, 9));
-            DetectionDataset second = DatasetLoader.load(more, "train");
+            DetectionDataset loaded = DatasetLoader.load(more, "train");
+            DetectionDataset second = new DetectionDataset("more", loaded.classNames(), loaded.images(), loaded.report()); // new keys
             try (NDManager m = NDManager.newBaseManager()) {
                 TeacherProducer.builder().serdes(serdes).topic(topic).teacher("t", 1).encodings(EncodingPolicy.uniform(TensorEncoding.FP32))
                         .views(2).batchSize(4).partitions(1).log(QUIET).build()
