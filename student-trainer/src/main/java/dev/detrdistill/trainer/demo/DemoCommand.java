@@ -65,13 +65,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--teacher", defaultValue = "teacher", description = "Teacher detector (preset or YAML). Default: ${DEFAULT-VALUE}")
     String teacherConfig;
 
-    @Option(names = "--teacher-steps", defaultValue = "2000", description = "Teacher training steps. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--teacher-steps", defaultValue = "1500", description = "Teacher training steps. Default: ${DEFAULT-VALUE}")
     int teacherSteps;
 
     @Option(names = "--student", defaultValue = "student", description = "Student detector (preset or YAML). Default: ${DEFAULT-VALUE}")
     String studentConfig;
 
-    @Option(names = "--epochs", defaultValue = "6", description = "Replays of the teacher's records for the students. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--epochs", defaultValue = "16", description = "Replays of the teacher's records for the students. Default: ${DEFAULT-VALUE}")
     int epochs;
 
     @Option(names = "--views", defaultValue = "2", description = "Views per image the teacher publishes. Default: ${DEFAULT-VALUE}")
