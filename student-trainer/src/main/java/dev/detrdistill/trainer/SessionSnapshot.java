@@ -11,12 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * A student's state as bytes, versioned: the value of its Flink keyed state. Weights, AdamW moments and
@@ -40,13 +34,13 @@ record SessionSnapshot(String student, TeacherCard card, int plannedSteps, int s
             out.writeLong(records);
             out.writeLong(renderNanos);
             out.writeLong(stepNanos);
-            writeBlob(out, avro(card, TeacherCard.class));
+            writeBlob(out, AvroBinary.encode(card, TeacherCard.class));
             writeBlob(out, model);
             writeBlob(out, optimizer);
             writeBlob(out, adapters);
             out.writeInt(pending.size());
             for (TeacherRecord r : pending) {
-                writeBlob(out, avro(r, TeacherRecord.class));
+                writeBlob(out, AvroBinary.encode(r, TeacherRecord.class));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -70,14 +64,14 @@ record SessionSnapshot(String student, TeacherCard card, int plannedSteps, int s
             long records = in.readLong();
             long render = in.readLong();
             long stepNanos = in.readLong();
-            TeacherCard card = fromAvro(readBlob(in), TeacherCard.class);
+            TeacherCard card = AvroBinary.decode(readBlob(in), TeacherCard.class);
             byte[] model = readBlob(in);
             byte[] optimizer = readBlob(in);
             byte[] adapters = readBlob(in);
             int n = in.readInt();
             List<TeacherRecord> pending = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                pending.add(fromAvro(readBlob(in), TeacherRecord.class));
+                pending.add(AvroBinary.decode(readBlob(in), TeacherRecord.class));
             }
             return new SessionSnapshot(student, card, planned, step, records, model, optimizer, adapters, pending, render, stepNanos);
         } catch (IOException e) {
@@ -100,18 +94,5 @@ record SessionSnapshot(String student, TeacherCard card, int plannedSteps, int s
         byte[] b = new byte[n];
         in.readFully(b);
         return b;
-    }
-
-    static <T> byte[] avro(T value, Class<T> type) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
-        new SpecificDatumWriter<>(type).write(value, enc);
-        enc.flush();
-        return bytes.toByteArray();
-    }
-
-    static <T> T fromAvro(byte[] data, Class<T> type) throws IOException {
-        BinaryDecoder dec = DecoderFactory.get().binaryDecoder(data, null);
-        return new SpecificDatumReader<>(type).read(null, dec);
     }
 }

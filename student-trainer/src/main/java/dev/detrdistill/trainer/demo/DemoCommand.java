@@ -173,8 +173,8 @@ public final class DemoCommand implements Callable<Integer> {
                             + "Flink job: %d student-records trained in %.1f s (%.1f records/s over both students); dead letters: %d.",
                             produced.produced(), 100 * produced.overhead(), trained, trainerSeconds, trained / trainerSeconds,
                             result.deadLetterCount()));
-            report.heading("Validation images (detections with score >= 0.3)")
-                    .detections(val.images().subList(0, Math.min(4, val.images().size())), val.classNames(), predictions, 0.3);
+            report.heading("Validation images (each model's top-k detections, k = objects in the image)")
+                    .detections(val.images().subList(0, Math.min(4, val.images().size())), val.classNames(), predictions);
             Path html = out.resolve("report.html").toAbsolutePath();
             report.write(html);
             System.out.printf(Locale.ROOT, "report: %s%ndone in %.1f min%n", html.toUri(), (System.nanoTime() - t0) / 60e9);

@@ -103,15 +103,20 @@ final class DemoReport {
         return this;
     }
 
-    /** One row per image: ground truth, then each model's detections above {@code minScore}. */
-    DemoReport detections(List<ImageEntry> images, List<String> classNames, Map<String, List<Detection>> byModel, double minScore)
+    /**
+     * One row per image: ground truth, then each model's k highest-scoring detections, k = the image's
+     * ground-truth count (weak models score low, so a fixed threshold would show nothing).
+     */
+    DemoReport detections(List<ImageEntry> images, List<String> classNames, Map<String, List<Detection>> byModel)
             throws IOException {
         for (ImageEntry e : images) {
             html.append("<div>");
             html.append(figure(draw(e, List.of(), true, classNames), "ground truth (" + e.annotations().size() + ")"));
             for (Map.Entry<String, List<Detection>> m : byModel.entrySet()) {
-                List<Detection> dets = m.getValue().stream().filter(d -> d.imageId().equals(e.id()) && d.score() >= minScore).toList();
-                html.append(figure(draw(e, dets, false, classNames), m.getKey() + " (" + dets.size() + ")"));
+                List<Detection> dets = m.getValue().stream().filter(d -> d.imageId().equals(e.id()))
+                        .sorted(java.util.Comparator.comparingDouble(Detection::score).reversed())
+                        .limit(Math.max(1, e.annotations().size())).toList();
+                html.append(figure(draw(e, dets, false, classNames), m.getKey() + " (top " + dets.size() + ")"));
             }
             html.append("</div>");
         }

@@ -52,7 +52,7 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
             TeacherCard card = card(cardKey, ctx.getBroadcastState(CARDS));
             RecordValidator.check(r, card);
             for (String student : students) {
-                out.collect(new StudentTask(student, card, r, raw.coordinates(), raw.epoch));
+                out.collect(new StudentTask(student, card, r, raw));
             }
         } catch (BadRecordException e) {
             ctx.output(DeadLetter.TAG, deadLetters.count(DeadLetter.of(raw, "intake", e.reason(), raw.coordinates() + " " + e.getMessage())));

@@ -8,16 +8,25 @@ public class StudentTask {
     public String student;
     public TeacherCard card;
     public TeacherRecord record;
-    public String source;
+    /** Where the record came from: for dead letters and logs. */
+    public String topic;
+    public int partition;
+    public long offset;
     public int epoch;
 
     public StudentTask() {}
 
-    public StudentTask(String student, TeacherCard card, TeacherRecord record, String source, int epoch) {
+    public StudentTask(String student, TeacherCard card, TeacherRecord record, RawKafkaRecord source) {
         this.student = student;
         this.card = card;
         this.record = record;
-        this.source = source;
-        this.epoch = epoch;
+        this.topic = source.topic;
+        this.partition = source.partition;
+        this.offset = source.offset;
+        this.epoch = source.epoch;
+    }
+
+    public String coordinates() {
+        return topic + "-" + partition + "@" + offset;
     }
 }

@@ -2,20 +2,17 @@ package dev.detrdistill.trainer.flink;
 
 import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.trainer.AvroBinary;
 import dev.detrdistill.trainer.BadRecordException;
 import dev.detrdistill.trainer.StudentSession;
 import dev.detrdistill.trainer.StudentSpec;
 import dev.detrdistill.trainer.StudentSpecs;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -92,14 +89,13 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
         } catch (BadRecordException e) {
             DeadLetter d = new DeadLetter();
             d.reason = e.reason();
-            d.detail = task.source + " " + e.getMessage();
+            d.detail = task.coordinates() + " " + e.getMessage();
             d.stage = "student:" + task.student;
-            String[] at = task.source.split("@");
-            d.topic = at[0].substring(0, at[0].lastIndexOf('-'));
-            d.partition = Integer.parseInt(at[0].substring(at[0].lastIndexOf('-') + 1));
-            d.offset = Long.parseLong(at[1]);
+            d.topic = task.topic;
+            d.partition = task.partition;
+            d.offset = task.offset;
             d.key = task.record.getDatasetId() + "/" + task.record.getImageId() + "/" + task.record.getViewId();
-            d.value = avro(task.record);
+            d.value = AvroBinary.encode(task.record, TeacherRecord.class);
             d.valueFormat = "avro-binary";
             output.collect(DeadLetter.TAG, new StreamRecord<>(deadLetters.count(d)));
         }
@@ -198,14 +194,6 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
         p.renderShare = s.clock().renderShare();
         p.checkpoint = java.nio.file.Path.of(s.spec().output(), "checkpoint").toString();
         return p;
-    }
-
-    private static byte[] avro(TeacherRecord r) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
-        new SpecificDatumWriter<>(TeacherRecord.class).write(r, enc);
-        enc.flush();
-        return bytes.toByteArray();
     }
 
     @Override
