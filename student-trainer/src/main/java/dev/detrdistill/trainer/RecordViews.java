@@ -75,21 +75,25 @@ public final class RecordViews {
 
     private static BufferedImage decode(ImageRef ref, String key) {
         byte[] bytes;
+        String where;
         if (ref.getEncoded() != null) {
             bytes = bytes(ref.getEncoded());
+            where = "inline image";
         } else if (ref.getUri() != null) {
             try {
                 bytes = Files.readAllBytes(Path.of(URI.create(ref.getUri().toString())));
             } catch (IOException | IllegalArgumentException e) {
                 throw new BadRecordException("unreadable image", key + ": cannot read image " + ref.getUri() + ": " + e.getMessage());
             }
-            String sha = ClaimCheck.sha256(bytes);
-            if (!sha.equals(ref.getSha256().toString())) {
-                throw new BadRecordException("unreadable image", key + ": image " + ref.getUri() + " has sha256 " + sha
-                        + ", the record says " + ref.getSha256() + " (the file changed since the teacher saw it)");
-            }
+            where = "image " + ref.getUri();
         } else {
             throw new BadRecordException("unreadable image", key + ": the record carries neither image bytes nor a URI");
+        }
+        // Verified content only enters the cache, which is keyed by this hash.
+        String sha = ClaimCheck.sha256(bytes);
+        if (!sha.equals(ref.getSha256().toString())) {
+            throw new BadRecordException("unreadable image", key + ": " + where + " has sha256 " + sha + ", the record says "
+                    + ref.getSha256() + " (changed or corrupted since the teacher saw it)");
         }
         try {
             BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));

@@ -93,10 +93,22 @@ class StudentSessionTest {
     void unreadableImageAndOtherTeacherVersionAreRefusedPerRecord() throws Exception {
         try (StudentSession s = StudentSession.create(TeacherFixture.student("x", true, 2, tmp.resolve("o3"), null), card, 3)) {
             TeacherRecord broken = TeacherRecord.newBuilder(records.get(0)).build();
-            broken.getImage().setEncoded(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            byte[] junk = {1, 2, 3};
+            broken.getImage().setEncoded(ByteBuffer.wrap(junk));
+            broken.getImage().setSha256(dev.detrdistill.producer.ClaimCheck.sha256(junk));
             BadRecordException e = assertThrows(BadRecordException.class, () -> s.accept(broken));
             assertEquals("unreadable image", e.reason());
             assertTrue(e.getMessage().contains(data.name() + "/" + records.get(0).getImageId() + "/0"), e.getMessage());
+
+            // Bytes that do not match the record's hash are refused (images are cached by verified hash).
+            TeacherRecord tampered = TeacherRecord.newBuilder(records.get(3)).build();
+            tampered.getImage().setEncoded(ByteBuffer.wrap(junk));
+            tampered.getImage().setSha256("ab".repeat(32));
+            StudentSession fresh = StudentSession.create(TeacherFixture.student("y", false, 2, tmp.resolve("o4"), null), card, 3);
+            try (fresh) {
+                BadRecordException t = assertThrows(BadRecordException.class, () -> fresh.accept(tampered));
+                assertTrue(t.getMessage().contains("sha256"), t.getMessage());
+            }
 
             TeacherRecord other = TeacherRecord.newBuilder(records.get(1)).setTeacherVersion(2).build();
             assertEquals("other teacher version", assertThrows(BadRecordException.class, () -> s.accept(other)).reason());
