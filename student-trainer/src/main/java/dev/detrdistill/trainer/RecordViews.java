@@ -6,6 +6,7 @@ import dev.detrdistill.data.ViewParams;
 import dev.detrdistill.data.ViewTransform;
 import dev.detrdistill.loss.DetectionTarget;
 import dev.detrdistill.producer.ClaimCheck;
+import dev.detrdistill.producer.TeacherRecordFactory;
 import dev.detrdistill.records.ImageRef;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.TensorCodec;
@@ -14,7 +15,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -70,14 +70,14 @@ public final class RecordViews {
     }
 
     public static String key(TeacherRecord r) {
-        return r.getDatasetId() + "/" + r.getImageId() + "/" + r.getViewId();
+        return TeacherRecordFactory.key(r.getDatasetId().toString(), r.getImageId().toString(), r.getViewId());
     }
 
     private static BufferedImage decode(ImageRef ref, String key) {
         byte[] bytes;
         String where;
         if (ref.getEncoded() != null) {
-            bytes = bytes(ref.getEncoded());
+            bytes = ClaimCheck.bytes(ref.getEncoded());
             where = "inline image";
         } else if (ref.getUri() != null) {
             try {
@@ -104,13 +104,5 @@ public final class RecordViews {
         } catch (IOException e) {
             throw new BadRecordException("unreadable image", key + ": image cannot be decoded: " + e.getMessage());
         }
-    }
-
-    /** Bytes of a ByteBuffer without disturbing its position. */
-    private static byte[] bytes(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        byte[] out = new byte[d.remaining()];
-        d.get(out);
-        return out;
     }
 }

@@ -38,6 +38,7 @@ import java.util.Optional;
 public final class StudentSession implements AutoCloseable {
     private final StudentSpec spec;
     private final TeacherCard card;
+    private final List<String> classNames;
     private final TrainOptions options;
     private final NDManager manager;
     private final DetrModel model;
@@ -59,8 +60,9 @@ public final class StudentSession implements AutoCloseable {
     private StudentSession(StudentSpec spec, TeacherCard card, int plannedSteps) {
         this.spec = spec;
         this.card = card;
+        this.classNames = card.getClassNames().stream().map(CharSequence::toString).toList();
         this.options = spec.train().withSteps(Math.max(1, plannedSteps)).validate();
-        DetrConfig config = spec.modelFor(card.getClassNames().size(), card.getInputSize());
+        DetrConfig config = spec.modelFor(classNames.size(), card.getInputSize());
         manager = NDManager.newBaseManager();
         Engine.getInstance().setRandomSeed((int) options.seed());
         model = new DetrModel(config).initializeParameters(manager);
@@ -219,8 +221,7 @@ public final class StudentSession implements AutoCloseable {
     /** Evaluates on the spec's validation data and logs the metrics. */
     public CocoMetrics evaluate() {
         if (evalData == null) {
-            evalData = DatasetLoader.load(Path.of(spec.eval().data()), spec.eval().split(), card.getClassNames().stream()
-                    .map(CharSequence::toString).toList()).limit(spec.eval().maxImages());
+            evalData = DatasetLoader.load(Path.of(spec.eval().data()), spec.eval().split(), classNames).limit(spec.eval().maxImages());
             evalCache = new ImageCache(2 * card.getInputSize());
         }
         long t0 = System.nanoTime();
@@ -237,8 +238,7 @@ public final class StudentSession implements AutoCloseable {
     public Path saveCheckpoint() {
         Path dir = Path.of(spec.output(), "checkpoint");
         try {
-            CheckpointMeta meta = new CheckpointMeta(CheckpointMeta.FORMAT_VERSION, model.config(),
-                    card.getClassNames().stream().map(CharSequence::toString).toList(), step, options);
+            CheckpointMeta meta = new CheckpointMeta(CheckpointMeta.FORMAT_VERSION, model.config(), classNames, step, options);
             Checkpoint.save(dir, meta, model, trainer.optimizer(), distiller == null ? null : distiller.adapters());
             return dir;
         } catch (IOException e) {

@@ -96,12 +96,12 @@ public final class StudentSpecs {
         JsonNode e = root.has("eval") ? root.get("eval") : JSON.createObjectNode();
         String ew = where + " eval";
         checkKeys(e, EVAL, ew);
-        TrainOptions train = new TrainOptions((int) num(t, "steps", 0, tw), (int) num(t, "batchSize", 8, tw),
-                num(t, "lr", 1e-3f, tw), num(t, "weightDecay", defaults.weightDecay(), tw), (int) num(t, "warmupSteps", 50, tw),
+        TrainOptions train = new TrainOptions(whole(t, "steps", 0, tw), whole(t, "batchSize", 8, tw),
+                num(t, "lr", 1e-3f, tw), num(t, "weightDecay", defaults.weightDecay(), tw), whole(t, "warmupSteps", 50, tw),
                 LearningRateSchedule.Kind.valueOf(text(t, "schedule", "COSINE", tw).toUpperCase(Locale.ROOT)),
                 num(t, "clipNorm", defaults.clipNorm(), tw), defaults.minScale(), defaults.maxScale(), defaults.flipProb(),
-                (int) num(e, "every", 0, ew), (int) num(t, "checkpointEvery", 0, tw), (int) num(t, "logEvery", 10, tw),
-                (long) num(t, "seed", 42, tw));
+                whole(e, "every", 0, ew), whole(t, "checkpointEvery", 0, tw), whole(t, "logEvery", 10, tw),
+                wholeLong(t, "seed", 42, tw));
         if (train.steps() < 0) {
             throw new IllegalArgumentException(tw + ": steps=" + train.steps() + " is out of range; expected 0 (from the replay) or more");
         }
@@ -111,7 +111,7 @@ public final class StudentSpecs {
         if (evalData != null && base != null && Files.exists(base.resolve(evalData))) {
             evalData = base.resolve(evalData).normalize().toString();
         }
-        StudentSpec.EvalSpec eval = new StudentSpec.EvalSpec(evalData, text(e, "split", "val", ew), (int) num(e, "maxImages", 0, ew));
+        StudentSpec.EvalSpec eval = new StudentSpec.EvalSpec(evalData, text(e, "split", "val", ew), whole(e, "maxImages", 0, ew));
         String output = text(root, "output", "runs/students/" + name, where);
         try {
             distill.validate();
@@ -160,6 +160,33 @@ public final class StudentSpecs {
             throw new IllegalArgumentException(where + ": '" + key + "' must be a single value");
         }
         return v.asText();
+    }
+
+    private static int whole(JsonNode n, String key, int dflt, String where) {
+        long v = wholeLong(n, key, dflt, where);
+        if (v != (int) v) {
+            throw new IllegalArgumentException(where + ": '" + key + "' = " + v + " does not fit an int");
+        }
+        return (int) v;
+    }
+
+    /** Counts, steps and seeds: whole numbers only (8.5 or a 20-digit seed must not be rounded silently). */
+    private static long wholeLong(JsonNode n, String key, long dflt, String where) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (v.canConvertToExactIntegral() && v.canConvertToLong()) {
+            return v.asLong();
+        }
+        if (v.isTextual()) {
+            try {
+                return Long.parseLong(v.asText().trim());
+            } catch (NumberFormatException ex) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException(where + ": '" + key + "' must be a whole number, got '" + v.asText() + "'");
     }
 
     private static float num(JsonNode n, String key, float dflt, String where) {

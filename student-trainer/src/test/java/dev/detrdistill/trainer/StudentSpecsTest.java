@@ -56,6 +56,11 @@ class StudentSpecsTest {
         Path nan = write("n.yaml", "name: a\ntrain:\n  batchSize: many\n");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(nan)).getMessage().contains("batchSize"));
 
+        Path fraction = write("f.yaml", "name: a\ntrain:\n  batchSize: 8.5\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(fraction)).getMessage().contains("whole number"));
+        assertEquals(9_007_199_254_740_993L, StudentSpecs.load(write("s.yaml", "name: a\ntrain:\n  seed: 9007199254740993\n")).train().seed(),
+                "seeds are read exactly, not through a float");
+
         Path a = write("one.yaml", "name: same\n");
         Path b = write("two.yaml", "name: same\n");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(List.of(a, b))).getMessage().contains("unique"));

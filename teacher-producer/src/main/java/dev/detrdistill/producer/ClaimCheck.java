@@ -71,7 +71,8 @@ public final class ClaimCheck {
         }
     }
 
-    static byte[] bytes(ByteBuffer b) {
+    /** Bytes of a ByteBuffer without disturbing its position. */
+    public static byte[] bytes(ByteBuffer b) {
         ByteBuffer d = b.duplicate();
         byte[] out = new byte[d.remaining()];
         d.get(out);

@@ -1,10 +1,9 @@
 package dev.detrdistill.trainer.demo;
 
 import ai.djl.ndarray.NDManager;
-import dev.detrdistill.data.DatasetLoader;
+import dev.detrdistill.cli.DataOptions;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.ImageCache;
-import dev.detrdistill.data.SyntheticShapes;
 import dev.detrdistill.distill.DistillationSettings;
 import dev.detrdistill.eval.CocoEvaluator;
 import dev.detrdistill.eval.CocoMetrics;
@@ -30,7 +29,6 @@ import dev.detrdistill.trainer.StudentSpec;
 import dev.detrdistill.trainer.flink.StartPosition;
 import dev.detrdistill.trainer.flink.StudentTrainerJob;
 import dev.detrdistill.trainer.flink.TrainerResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -47,8 +46,8 @@ import picocli.CommandLine.Option;
                 + "(reused on the next run), publishes its records, trains a baseline and a distilled student from the "
                 + "stream in one Flink job, evaluates all three and writes an HTML report."})
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "<path>", description = "VOC or COCO folder. Default: the synthetic set (generated).")
-    Path data;
+    @Mixin
+    DataOptions data;
 
     @Option(names = "--train-split", defaultValue = "train", description = "Default: ${DEFAULT-VALUE}")
     String trainSplit;
@@ -88,9 +87,9 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         AvroTrust.trustRecordClasses();
         Map<String, Double> phases = new LinkedHashMap<>();
-        Path root = data != null ? data : syntheticData();
-        DetectionDataset train = DatasetLoader.load(root, trainSplit);
-        DetectionDataset val = DatasetLoader.load(root, valSplit, train.classNames());
+        Path root = data.root();
+        DetectionDataset train = data.load(trainSplit);
+        DetectionDataset val = data.load(valSplit);
         System.out.printf("data: %s (%d train / %d val images, classes %s)%n", root, train.images().size(), val.images().size(), train.classNames());
 
         long t = System.nanoTime();
@@ -180,15 +179,6 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "report: %s%ndone in %.1f min%n", html.toUri(), (System.nanoTime() - t0) / 60e9);
         }
         return 0;
-    }
-
-    private Path syntheticData() throws java.io.IOException {
-        Path synthetic = Path.of("runs/data/synthetic");
-        if (!Files.exists(synthetic.resolve("train.json"))) {
-            System.out.println("generating the synthetic dataset under " + synthetic);
-            SyntheticShapes.generate(synthetic, SyntheticShapes.Spec.defaults());
-        }
-        return synthetic;
     }
 
     private void trainTeacher(DetectionDataset train, DetectionDataset val, Path dir) throws Exception {

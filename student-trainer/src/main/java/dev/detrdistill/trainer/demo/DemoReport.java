@@ -93,7 +93,7 @@ final class DemoReport {
             String color = String.format("#%06x", PALETTE[i % PALETTE.length].getRGB() & 0xffffff);
             svg.append("<polyline fill='none' stroke='").append(color).append("' stroke-width='1.5' points='").append(pts).append("'/>");
             svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='11' fill='%s'>%s</text>", 45 + 90 * (i % 5),
-                    h + 12 + 0 * i, color, esc(e.getKey())));
+                    h + 12, color, esc(e.getKey())));
             i++;
         }
         svg.append(String.format(Locale.ROOT, "<text x='2' y='14' font-size='10'>%.1f</text><text x='2' y='%d' font-size='10'>0</text>"

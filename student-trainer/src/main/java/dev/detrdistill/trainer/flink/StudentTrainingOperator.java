@@ -4,6 +4,7 @@ import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.trainer.AvroBinary;
 import dev.detrdistill.trainer.BadRecordException;
+import dev.detrdistill.trainer.RecordViews;
 import dev.detrdistill.trainer.StudentSession;
 import dev.detrdistill.trainer.StudentSpec;
 import dev.detrdistill.trainer.StudentSpecs;
@@ -94,7 +95,7 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
             d.topic = task.topic;
             d.partition = task.partition;
             d.offset = task.offset;
-            d.key = task.record.getDatasetId() + "/" + task.record.getImageId() + "/" + task.record.getViewId();
+            d.key = RecordViews.key(task.record);
             d.value = AvroBinary.encode(task.record, TeacherRecord.class);
             d.valueFormat = "avro-binary";
             output.collect(DeadLetter.TAG, new StreamRecord<>(deadLetters.count(d)));
