@@ -70,6 +70,14 @@ public final class BoxOps {
         return iu.get(0).sub(hull.sub(iu.get(1)).div(hull));
     }
 
+    /**
+     * Normalised cxcywh boxes {@code (..., 4)} clipped to the image: corners clamped to [0, 1], back to
+     * cxcywh. The reference clips the teacher's boxes this way before distilling from them.
+     */
+    public static NDArray clipToImage(NDArray cxcywh) {
+        return xyxyToCxcywh(Scalars.clip(cxcywhToXyxy(cxcywh), 0f, 1f));
+    }
+
     /** Elementwise generalized IoU of xyxy boxes {@code a (N,4)} and {@code b (N,4)}: {@code (N)}. */
     public static NDArray elementwiseGiou(NDArray a, NDArray b) {
         NDArray areaA = area(a);

@@ -5,11 +5,13 @@ import dev.detrdistill.distill.DistillationSettings;
 import dev.detrdistill.distill.Distiller;
 import dev.detrdistill.distill.InstanceDistillation;
 import dev.detrdistill.distill.OnlineTeacher;
+import dev.detrdistill.distill.StageMappingOption;
 import dev.detrdistill.loss.LossWeights;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.CheckpointMeta;
 import java.util.List;
+import java.util.Map;
 import dev.detrdistill.eval.CocoMetrics;
 import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
@@ -88,13 +90,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "Distil from this teacher checkpoint, run in process (online DETRDistill; the reference for the streamed trainer).")
     Path teacher;
 
-    @Option(names = "--terms", split = ",", defaultValue = "ld,rel,fd,ad",
-            description = "Distillation terms with --teacher: ld (instance), rel (query relation), fd (feature), ad (assignment). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--terms", split = ",", defaultValue = "ld,cl,fd,ad",
+            description = "Distillation terms with --teacher: ld (instance), cl (contrastive, the reference's), rel (query relation, "
+                    + "an option), fd (feature), ad (assignment). Default: ${DEFAULT-VALUE}")
     List<String> terms;
 
-    @Option(names = "--term-weights", split = ",", paramLabel = "<ld,rel,fd,ad>", defaultValue = "1,1,1,1",
-            description = "Weights of the four terms, in that order. Default: ${DEFAULT-VALUE}")
-    float[] termWeights;
+    @Option(names = "--term-weights", split = ",", paramLabel = "<term=weight>",
+            description = "Override term weights, e.g. ld=1,cl=0.2. Defaults are the reference's: ld=1, cl=0.2 per stage, rel=1, fd=1, ad=1.")
+    Map<String, Float> termWeights;
 
     @Option(names = "--class-distance", defaultValue = "BCE",
             description = "Instance-distillation class term: BCE (reference code) or KL. Default: ${DEFAULT-VALUE}")
@@ -104,9 +107,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Feature-distillation mask votes: COSINE (reference code) or SIGMOID (paper text). Default: ${DEFAULT-VALUE}")
     dev.detrdistill.distill.FeatureMask.Kind fdMask;
 
-    @Option(names = "--stage-map", split = ",", paramLabel = "<t1,t2,...>",
-            description = "1-based teacher stage for each student stage. Default: proportional, round(k*K_T/K_S).")
-    List<Integer> stageMap;
+    @Option(names = "--stage-map", paramLabel = "<proportional|reference|t1,t2,...>", defaultValue = "proportional",
+            description = "Which teacher stage each student stage learns from: proportional (round(k*K_T/K_S)), reference "
+                    + "(stage k from stage k; students no deeper than the teacher) or 1-based teacher stages. Default: ${DEFAULT-VALUE}")
+    String stageMap;
 
     @Option(names = "--stop-after", paramLabel = "<step>",
             description = "Stop with a checkpoint after this step, schedule unchanged (continue later with --resume).")
@@ -116,17 +120,17 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     DistillationSettings distillationSettings() {
-        if (termWeights.length != 4) {
-            throw new IllegalArgumentException("--term-weights takes four numbers: ld,rel,fd,ad");
-        }
-        for (String t : terms) {
-            if (!List.of("ld", "rel", "fd", "ad").contains(t)) {
-                throw new IllegalArgumentException("unknown distillation term '" + t + "' (ld, rel, fd, ad)");
+        DistillationSettings settings = DistillationSettings.ofTerms(terms);
+        if (termWeights != null) {
+            for (Map.Entry<String, Float> e : termWeights.entrySet()) {
+                String term = e.getKey().toLowerCase(java.util.Locale.ROOT);
+                if (!terms.contains(term)) {
+                    throw new IllegalArgumentException("--term-weights sets " + term + " but --terms does not turn it on (" + terms + ")");
+                }
+                settings = settings.withWeight(term, e.getValue());
             }
         }
-        return new DistillationSettings(terms.contains("ld") ? termWeights[0] : 0, terms.contains("rel") ? termWeights[1] : 0,
-                terms.contains("fd") ? termWeights[2] : 0, terms.contains("ad") ? termWeights[3] : 0, classDistance, stageMap)
-                .validate();
+        return StageMappingOption.apply(settings.withClassDistance(classDistance), stageMap, "--stage-map").validate();
     }
 
     @Override

@@ -14,10 +14,15 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 
 /**
- * The learned glue between a student and a teacher of other widths, trained with the student and
- * discarded after training: a 1x1 conv from the student's feature width to the teacher's (absent when
- * they match), and a linear projection of the teacher's query prior to the student's prior width
- * (initialised to the identity when the widths match).
+ * The learned glue between a student and its teacher, trained with the student, saved in its checkpoint
+ * and unused at inference:
+ * <ul>
+ *   <li>a 1x1 conv from the student's feature width to the teacher's (absent when they match);</li>
+ *   <li>a linear projection of the teacher's query prior to the student's prior width, only when the
+ *       widths differ: with equal widths the prior enters the student's decoder as is, as in the
+ *       reference;</li>
+ *   <li>the contrastive term's two projection heads, when that term is on.</li>
+ * </ul>
  */
 public final class DistillationAdapters extends AbstractBlock {
     private final int studentWidth;
@@ -25,26 +30,40 @@ public final class DistillationAdapters extends AbstractBlock {
     private final int teacherPriorWidth;
     private final Conv2d featureAdapter;
     private final Linear priorProjection;
+    private final ContrastiveHead studentHead;
+    private final ContrastiveHead teacherHead;
 
     public DistillationAdapters(int studentWidth, int teacherWidth, int studentPriorWidth, int teacherPriorWidth) {
+        this(studentWidth, teacherWidth, studentPriorWidth, teacherPriorWidth, false);
+    }
+
+    /**
+     * @param studentWidth student feature and decoder width d_S
+     * @param teacherWidth teacher feature and decoder width d_T
+     * @param contrastiveHeads whether to create the contrastive term's heads (512 wide, as in the reference)
+     */
+    public DistillationAdapters(int studentWidth, int teacherWidth, int studentPriorWidth, int teacherPriorWidth,
+            boolean contrastiveHeads) {
+        this(studentWidth, teacherWidth, studentPriorWidth, teacherPriorWidth, contrastiveHeads ? ContrastiveHead.WIDTH : 0);
+    }
+
+    /** @param contrastiveWidth width of the contrastive heads' projections (512 in the reference), 0 for none */
+    public DistillationAdapters(int studentWidth, int teacherWidth, int studentPriorWidth, int teacherPriorWidth,
+            int contrastiveWidth) {
         this.studentWidth = studentWidth;
         this.teacherWidth = teacherWidth;
         this.teacherPriorWidth = teacherPriorWidth;
         featureAdapter = studentWidth == teacherWidth ? null
                 : addChildBlock("feature_adapter", Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(teacherWidth).build());
-        priorProjection = addChildBlock("prior_projection", Linear.builder().setUnits(studentPriorWidth).build());
-        identityPrior = studentPriorWidth == teacherPriorWidth;
+        priorProjection = studentPriorWidth == teacherPriorWidth ? null
+                : addChildBlock("prior_projection", Linear.builder().setUnits(studentPriorWidth).build());
+        boolean heads = contrastiveWidth > 0;
+        studentHead = heads ? addChildBlock("contrastive_student", new ContrastiveHead(studentWidth, contrastiveWidth)) : null;
+        teacherHead = heads ? addChildBlock("contrastive_teacher", new ContrastiveHead(teacherWidth, contrastiveWidth)) : null;
     }
 
-    private final boolean identityPrior;
-
     public DistillationAdapters initializeParameters(NDManager manager) {
-        if (featureAdapter != null) {
-            featureAdapter.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-        }
-        priorProjection.setInitializer(identityPrior
-                ? (m, shape, type) -> m.eye((int) shape.get(0), (int) shape.get(1), 0, type)
-                : new XavierInitializer(), Parameter.Type.WEIGHT);
+        setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
         initialize(manager, DataType.FLOAT32, new Shape(1, studentWidth, 4, 4));
         return this;
     }
@@ -55,11 +74,38 @@ public final class DistillationAdapters extends AbstractBlock {
                 : featureAdapter.forward(ps, new NDList(studentFeatures), training).singletonOrThrow();
     }
 
-    /** Teacher prior {@code (N_T, P_T)} projected to the student's prior width and repeated per image: {@code (B, N_T, P_S)}. */
+    /**
+     * Teacher prior {@code (N_T, P_T)} in the student's prior width, repeated per image: {@code (B, N_T, P_S)}.
+     * A constant (no projection, no gradient) when the widths match.
+     */
     public NDArray projectPrior(ParameterStore ps, NDArray teacherPrior, long batch, boolean training) {
-        NDArray p = priorProjection.forward(ps, new NDList(teacherPrior.stopGradient().expandDims(0)), training).singletonOrThrow();
+        NDArray p = teacherPrior.stopGradient().expandDims(0);
+        if (priorProjection != null) {
+            p = priorProjection.forward(ps, new NDList(p), training).singletonOrThrow();
+        }
         Shape s = p.getShape();
         return p.broadcast(batch, s.get(1), s.get(2));
+    }
+
+    public boolean hasPriorProjection() {
+        return priorProjection != null;
+    }
+
+    /** Student decoder embeddings {@code (P, d_S)} through the student's contrastive head. */
+    public NDArray projectStudent(ParameterStore ps, NDArray embeddings) {
+        return head(studentHead).project(ps, embeddings, true);
+    }
+
+    /** Teacher decoder embeddings {@code (P, d_T)} through the teacher's contrastive head. */
+    public NDArray projectTeacher(ParameterStore ps, NDArray embeddings) {
+        return head(teacherHead).project(ps, embeddings, true);
+    }
+
+    private static ContrastiveHead head(ContrastiveHead h) {
+        if (h == null) {
+            throw new IllegalStateException("the contrastive term is off: these adapters have no projection heads");
+        }
+        return h;
     }
 
     @Override
@@ -78,6 +124,12 @@ public final class DistillationAdapters extends AbstractBlock {
         if (featureAdapter != null) {
             featureAdapter.initialize(manager, dataType, new Shape(1, studentWidth, 4, 4));
         }
-        priorProjection.initialize(manager, dataType, new Shape(1, teacherPriorWidth));
+        if (priorProjection != null) {
+            priorProjection.initialize(manager, dataType, new Shape(1, teacherPriorWidth));
+        }
+        if (studentHead != null) {
+            studentHead.initialize(manager, dataType, new Shape(2, studentWidth));
+            teacherHead.initialize(manager, dataType, new Shape(2, teacherWidth));
+        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.detrdistill.distill;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
+import dev.detrdistill.box.BoxOps;
 import dev.detrdistill.loss.DetectionTarget;
 import dev.detrdistill.matching.Assignment;
 import dev.detrdistill.model.DetrOutput;
@@ -11,7 +13,7 @@ import java.util.Map;
 /**
  * Everything the distillation terms of one step read: the student's forward outputs, the teacher's
  * knowledge, ground truth, the stage mapping and adapters. Student-to-teacher matches are computed once
- * per student stage and shared by the instance and relation terms.
+ * per student stage and shared by the instance, contrastive and relation terms.
  */
 public final class DistillationContext {
     private final ParameterStore ps;
@@ -22,6 +24,7 @@ public final class DistillationContext {
     private final DistillationAdapters adapters;
     private final InstanceMatcher matcher;
     private final Map<Integer, List<Assignment>> matches = new HashMap<>();
+    private final Map<Integer, NDArray> clippedTeacherBoxes = new HashMap<>();
 
     public DistillationContext(ParameterStore ps, DetrOutput student, TeacherKnowledge teacher, List<DetectionTarget> targets,
             StageMapping mapping, DistillationAdapters adapters, InstanceMatcher matcher) {
@@ -58,12 +61,17 @@ public final class DistillationContext {
         return adapters;
     }
 
+    /** Teacher stage {@code t}'s boxes {@code (B, N_T, 4)} clipped to the image, as the reference distils them. */
+    public NDArray teacherBoxes(int t) {
+        return clippedTeacherBoxes.computeIfAbsent(t, stage -> BoxOps.clipToImage(teacher.boxes().get(stage).stopGradient()));
+    }
+
     /** Per image, student stage {@code k}'s queries (rows) matched to its mapped teacher stage's (columns). */
     public List<Assignment> matches(int k) {
         return matches.computeIfAbsent(k, stage -> {
             int t = mapping.teacherStage(stage);
             return matcher.match(student.queries().logits().get(stage), student.queries().boxes().get(stage),
-                    teacher.logits().get(t), teacher.boxes().get(t));
+                    teacher.logits().get(t), teacherBoxes(t));
         });
     }
 }

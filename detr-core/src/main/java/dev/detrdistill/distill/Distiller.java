@@ -34,12 +34,15 @@ public final class Distiller implements DetectorTrainer.ExtraLoss {
         settings.validate();
         this.teacher = teacher;
         int ks = student.config().decoderLayers();
-        mapping = settings.stageMapping() == null ? StageMapping.proportional(ks, teacher.numStages())
-                : StageMapping.explicit(settings.stageMapping(), ks, teacher.numStages());
+        mapping = settings.mapping(ks, teacher.numStages());
         adapters = new DistillationAdapters(student.config().hiddenDim(), teacher.featureWidth(),
-                student.config().queryPriorWidth(), teacher.queryPriorWidth()).initializeParameters(manager);
+                student.config().queryPriorWidth(), teacher.queryPriorWidth(), settings.contrastive() > 0)
+                .initializeParameters(manager);
         if (settings.instance() > 0) {
             terms.add(new InstanceDistillation(settings.instance(), settings.classDistance()));
+        }
+        if (settings.contrastive() > 0) {
+            terms.add(new ContrastiveDistillation(settings.contrastive()));
         }
         if (settings.relation() > 0) {
             terms.add(new QueryRelationDistillation(settings.relation()));

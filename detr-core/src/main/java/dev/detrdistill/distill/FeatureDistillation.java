@@ -3,12 +3,16 @@ package dev.detrdistill.distill;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.detrdistill.box.Scalars;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Attention-agnostic feature distillation ("FD"), METHOD.md section 2: for every teacher stage k,
- * {@code mean((M_k * F_T - M_k * adapt(F_S))^2)} with the teacher's quality-weighted mask M_k; summed
- * over stages. The adapter is a learned 1x1 conv when widths differ; a student map of another size is
- * resampled (nearest) to the teacher's grid.
+ * Attention-agnostic feature distillation ("FD"): for every teacher stage k and feature level l,
+ * {@code mean((M_kl * F_T,l - M_kl * adapt(F_S,l))^2)} over all elements, with the teacher's
+ * quality-weighted mask M_kl; summed over levels and stages (weight 1 in the reference). F are the maps
+ * that enter the encoder. The adapter is a learned 1x1 conv when widths differ; a student map of another
+ * size is resampled (nearest) to the teacher's grid. Levels are paired in order; extra levels on either
+ * side are left out, as the reference's {@code zip} does.
  */
 public final class FeatureDistillation implements DistillationTerm {
     private final float weight;
@@ -29,15 +33,23 @@ public final class FeatureDistillation implements DistillationTerm {
 
     @Override
     public NDArray compute(DistillationContext ctx) {
-        NDArray ft = ctx.teacher().features().stopGradient();
-        NDArray fs = ctx.adapters().adaptFeatures(ctx.parameterStore(), ctx.student().features(), true);
-        fs = resampleNearest(fs, ft.getShape().get(2), ft.getShape().get(3));
-        NDArray diff = ft.sub(fs);
+        List<NDArray> teacherLevels = ctx.teacher().features();
+        List<NDArray> studentLevels = ctx.student().features();
+        int levels = Math.min(teacherLevels.size(), studentLevels.size());
+        List<NDArray> diffs = new ArrayList<>(levels);
+        for (int l = 0; l < levels; l++) {
+            NDArray ft = teacherLevels.get(l).stopGradient();
+            NDArray fs = ctx.adapters().adaptFeatures(ctx.parameterStore(), studentLevels.get(l), true);
+            fs = resampleNearest(fs, ft.getShape().get(2), ft.getShape().get(3));
+            diffs.add(ft.sub(fs));
+        }
         NDArray total = null;
-        for (NDArray mask : ctx.teacher().featureMasks()) {
-            NDArray m = mask.stopGradient().expandDims(1); // (B,1,h,w)
-            NDArray l = diff.mul(m).square().mean();
-            total = total == null ? l : total.add(l);
+        for (List<NDArray> stageMasks : ctx.teacher().featureMasks()) {
+            for (int l = 0; l < levels; l++) {
+                NDArray m = stageMasks.get(l).stopGradient().expandDims(1); // (B,1,h,w)
+                NDArray loss = diffs.get(l).mul(m).square().mean();
+                total = total == null ? loss : total.add(loss);
+            }
         }
         return Scalars.mul(total, weight);
     }

@@ -10,13 +10,15 @@ import java.util.Arrays;
 
 /**
  * The attention-agnostic feature-distillation mask of METHOD.md section 2, for one teacher stage:
- * the top-k (query, class) pairs by sigmoid score, each weighted by quality {@code s = score * max IoU
+ * the top-K (query, class) pairs by sigmoid score, each weighted by quality {@code s = score * max IoU
  * with the GT} ({@code s = score} without GT), vote with the cosine similarity of their decoder
- * embedding to every feature location; {@code M = clamp(sum, min 0.01) / max} per image.
+ * embedding to every feature location; {@code M = clamp(sum, min 0.01) / max} per image and level.
  * It depends on the teacher alone, so it is computed where the teacher runs.
  */
 public final class FeatureMask {
-    public static final int TOP_K = 100;
+    /** The reference keeps the top 100 pairs of a 300-query teacher: a third of its query count. */
+    static final int REFERENCE_TOP_K = 100;
+    static final int REFERENCE_QUERIES = 300;
 
     /** How a query votes for a feature location. */
     public enum Kind {
@@ -33,10 +35,19 @@ public final class FeatureMask {
     private FeatureMask() {}
 
     /**
+     * K for a teacher of {@code numQueries} queries: 100 at the reference's 300, scaled with the query
+     * count (a fixed 100 would be over half of a 20-query teacher's pairs), at least 1.
+     */
+    public static int topK(int numQueries, int numClasses) {
+        int k = (int) Math.round((double) REFERENCE_TOP_K * numQueries / REFERENCE_QUERIES);
+        return Math.max(1, Math.min(k, numQueries * numClasses));
+    }
+
+    /**
      * @param logits {@code (B, N, C)} teacher stage logits
      * @param boxes {@code (B, N, 4)} teacher stage boxes
      * @param embeddings {@code (B, N, d)} teacher stage decoder embeddings
-     * @param features {@code (B, d, h, w)} teacher feature map
+     * @param features {@code (B, d, h, w)} one level of the teacher's encoder-input maps
      * @return {@code (B, h, w)} mask on the features' manager, no gradient
      */
     public static NDArray compute(NDArray logits, NDArray boxes, NDArray embeddings, NDArray features,
@@ -54,7 +65,7 @@ public final class FeatureMask {
         Shape fs = features.getShape();
         int d = (int) fs.get(1);
         long hw = fs.get(2) * fs.get(3);
-        int k = Math.min(TOP_K, n * c);
+        int k = topK(n, c);
         float[] lg = logits.toFloatArray();
         float[] bx = boxes.toFloatArray();
         NDManager manager = features.getManager();

@@ -8,10 +8,11 @@ import dev.detrdistill.matching.Assignment;
 import java.util.List;
 
 /**
- * Progressive instance distillation ("LD"), METHOD.md section 1: per student stage, against its mapped
- * teacher stage, over all matched pairs: {@code 1 * mean BCE(z_S, sigmoid(z_T)) + 5 * mean L1 + 2 * mean (1 - GIoU)}.
- * Stages are summed with equal weight. The KL variant subtracts the teacher's own entropy (the
- * gradient is the same; the value is 0 when the student equals the teacher).
+ * Progressive instance distillation ("LD"): per student stage, against its mapped teacher stage (boxes
+ * clipped to the image), over the M matched pairs of the batch, with the reference's reductions:
+ * {@code 1 * sum_pairs sum_classes BCE(z_S, sigmoid(z_T)) / M + 5 * sum_pairs sum_coords |b_S - b_T| / M
+ * + 2 * sum_pairs (1 - GIoU) / M}. Stages are summed with equal weight. The KL variant subtracts the
+ * teacher's own entropy (the gradient is the same; the value is 0 when the student equals the teacher).
  */
 public final class InstanceDistillation implements DistillationTerm {
     public enum ClassDistance { BCE, KL }
@@ -53,15 +54,18 @@ public final class InstanceDistillation implements DistillationTerm {
             NDArray zs = MatchedPairs.gather(ctx.student().queries().logits().get(k), matches, 0);
             NDArray bs = MatchedPairs.gather(ctx.student().queries().boxes().get(k), matches, 0);
             NDArray zt = MatchedPairs.gather(ctx.teacher().logits().get(t), matches, 1).stopGradient();
-            NDArray bt = MatchedPairs.gather(ctx.teacher().boxes().get(t), matches, 1).stopGradient();
+            NDArray bt = MatchedPairs.gather(ctx.teacherBoxes(t), matches, 1).stopGradient();
+            float pairs = Math.max(1, MatchedPairs.count(matches));
             NDArray pt = Activation.sigmoid(zt);
             NDArray cls = Scalars.bceWithLogits(zs, pt);
             if (classDistance == ClassDistance.KL) {
                 cls = cls.sub(Scalars.bceWithLogits(zt, pt));
             }
-            NDArray l1 = bs.sub(bt).abs().mean();
-            NDArray giou = Scalars.rsub(1f, BoxOps.elementwiseGiou(BoxOps.cxcywhToXyxy(bs), BoxOps.cxcywhToXyxy(bt))).mean();
-            NDArray stage = Scalars.mul(cls.mean(), classWeight).add(Scalars.mul(l1, l1Weight)).add(Scalars.mul(giou, giouWeight));
+            // Summed over classes and coordinates, divided by the pair count (mmdet's avg_factor), not a mean over elements.
+            NDArray clsSum = Scalars.div(cls.sum(), pairs);
+            NDArray l1 = Scalars.div(bs.sub(bt).abs().sum(), pairs);
+            NDArray giou = Scalars.div(Scalars.rsub(1f, BoxOps.elementwiseGiou(BoxOps.cxcywhToXyxy(bs), BoxOps.cxcywhToXyxy(bt))).sum(), pairs);
+            NDArray stage = Scalars.mul(clsSum, classWeight).add(Scalars.mul(l1, l1Weight)).add(Scalars.mul(giou, giouWeight));
             total = total == null ? stage : total.add(stage);
         }
         return Scalars.mul(total, weight);

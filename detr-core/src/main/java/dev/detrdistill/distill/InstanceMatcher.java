@@ -33,6 +33,23 @@ public final class InstanceMatcher {
      * @param teacherBoxes {@code (B, N_T, 4)}
      */
     public List<Assignment> match(NDArray studentLogits, NDArray studentBoxes, NDArray teacherLogits, NDArray teacherBoxes) {
+        List<double[]> costs = costs(studentLogits, studentBoxes, teacherLogits, teacherBoxes);
+        int ns = (int) studentLogits.getShape().get(1);
+        int nt = (int) teacherLogits.getShape().get(1);
+        List<Assignment> out = new ArrayList<>(costs.size());
+        for (int i = 0; i < costs.size(); i++) {
+            try {
+                out.add(matcher.solve(costs.get(i), ns, nt));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("instance-distillation cost of image " + i + " is not finite "
+                        + "(NaN in student or teacher predictions?): " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Per image, the row-major {@code N_S x N_T} matching cost (rows student queries, columns teacher queries). */
+    public List<double[]> costs(NDArray studentLogits, NDArray studentBoxes, NDArray teacherLogits, NDArray teacherBoxes) {
         Shape s = studentLogits.getShape();
         int b = (int) s.get(0);
         int ns = (int) s.get(1);
@@ -48,10 +65,10 @@ public final class InstanceMatcher {
         float[] cls = classCost.toFloatArray();
         float[] sb = studentBoxes.stopGradient().toFloatArray();
         float[] tb = teacherBoxes.stopGradient().toFloatArray();
-        List<Assignment> out = new ArrayList<>(b);
-        double[] cost = new double[ns * nt];
+        List<double[]> out = new ArrayList<>(b);
         Box[] teacher = new Box[nt];
         for (int i = 0; i < b; i++) {
+            double[] cost = new double[ns * nt];
             for (int j = 0; j < nt; j++) {
                 int o = (i * nt + j) * 4;
                 teacher[j] = Box.fromCxcywh(tb[o], tb[o + 1], tb[o + 2], tb[o + 3]);
@@ -66,12 +83,7 @@ public final class InstanceMatcher {
                     cost[q * nt + j] = cls[(i * ns + q) * nt + j] + l1Weight * l1 - giouWeight * sbq.giou(teacher[j]);
                 }
             }
-            try {
-                out.add(matcher.solve(cost, ns, nt));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("instance-distillation cost of image " + i + " is not finite "
-                        + "(NaN in student or teacher predictions?): " + e.getMessage(), e);
-            }
+            out.add(cost);
         }
         return out;
     }

@@ -64,12 +64,16 @@ public final class OnlineTeacher implements TeacherSource {
         List<NDArray> logits = q.logits().stream().map(NDArray::stopGradient).toList();
         List<NDArray> boxes = q.boxes().stream().map(NDArray::stopGradient).toList();
         List<NDArray> emb = q.embeddings().stream().map(NDArray::stopGradient).toList();
-        NDArray features = out.features().stopGradient();
+        List<NDArray> features = out.features().stream().map(NDArray::stopGradient).toList();
         List<List<Assignment>> assignments = new ArrayList<>();
-        List<NDArray> masks = new ArrayList<>();
+        List<List<NDArray>> masks = new ArrayList<>();
         for (int k = 0; k < logits.size(); k++) {
             assignments.add(criterion.match(logits.get(k), boxes.get(k), targets));
-            masks.add(FeatureMask.compute(logits.get(k), boxes.get(k), emb.get(k), features, targets, maskKind));
+            List<NDArray> levels = new ArrayList<>();
+            for (NDArray level : features) {
+                levels.add(FeatureMask.compute(logits.get(k), boxes.get(k), emb.get(k), level, targets, maskKind));
+            }
+            masks.add(levels);
         }
         return new TeacherKnowledge(logits, boxes, emb, assignments, features, masks, out.queryPrior().stopGradient());
     }

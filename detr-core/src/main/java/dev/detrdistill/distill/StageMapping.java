@@ -4,12 +4,37 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Which teacher stage each student stage learns from. The default is proportional: student stage k
- * (1-based) pairs with teacher stage {@code round(k * K_T / K_S)}, so a 2-stage student learns from
- * stages 2 and 4 of a 4-stage teacher, and a 6-stage student from 1,1,2,3,3,4 (the reference code pairs
- * only the first K_S stages, or crashes).
+ * Which teacher stage each student stage learns from.
+ * <ul>
+ *   <li>{@link Rule#PROPORTIONAL} (default): student stage k (1-based) pairs with teacher stage
+ *       {@code round(k * K_T / K_S)}, so a 2-stage student learns from stages 2 and 4 of a 4-stage teacher
+ *       (the final stages line up), and a 6-stage student from 1,1,2,3,3,4.</li>
+ *   <li>{@link Rule#REFERENCE}: the reference code's pairing, student stage k with teacher stage k; only
+ *       for students no deeper than the teacher (the reference crashes otherwise; this refuses).</li>
+ *   <li>an explicit list of teacher stages.</li>
+ * </ul>
  */
 public record StageMapping(int[] teacherStageOf) {
+    /** How to pair stages when no explicit list is given. */
+    public enum Rule { PROPORTIONAL, REFERENCE }
+
+    public static StageMapping of(Rule rule, int studentStages, int teacherStages) {
+        return rule == Rule.REFERENCE ? reference(studentStages, teacherStages) : proportional(studentStages, teacherStages);
+    }
+
+    /** Student stage k with teacher stage k, as the reference code does. */
+    public static StageMapping reference(int studentStages, int teacherStages) {
+        if (studentStages > teacherStages) {
+            throw new IllegalArgumentException("stage mapping REFERENCE pairs student stage k with teacher stage k, but the student has "
+                    + studentStages + " stages and the teacher only " + teacherStages + "; use PROPORTIONAL or an explicit list");
+        }
+        int[] map = new int[studentStages];
+        for (int k = 0; k < studentStages; k++) {
+            map[k] = k;
+        }
+        return new StageMapping(map);
+    }
+
     public static StageMapping proportional(int studentStages, int teacherStages) {
         int[] map = new int[studentStages];
         for (int k = 1; k <= studentStages; k++) {

@@ -13,12 +13,30 @@ import java.util.List;
  * @param embeddings per teacher stage {@code (B, N_T, d_T)} decoder output embeddings
  * @param assignments per teacher stage, per image: the teacher's Hungarian assignment of its queries
  *     (rows) to the ground truth (columns)
- * @param features {@code (B, d_T, h, w)} the feature map the teacher's decoder attends to
- * @param featureMasks per teacher stage {@code (B, h, w)} the attention-agnostic feature mask in [0.01, 1]
+ * @param features per feature level {@code (B, d_T, h_l, w_l)}: the maps that enter the teacher's encoder
+ *     (after its input projection)
+ * @param featureMasks per teacher stage, per feature level {@code (B, h_l, w_l)}: the attention-agnostic
+ *     feature mask in [0.01, 1]
  * @param queryPrior {@code (N_T, P_T)} the teacher's learned query prior
  */
 public record TeacherKnowledge(List<NDArray> logits, List<NDArray> boxes, List<NDArray> embeddings,
-        List<List<Assignment>> assignments, NDArray features, List<NDArray> featureMasks, NDArray queryPrior) {
+        List<List<Assignment>> assignments, List<NDArray> features, List<List<NDArray>> featureMasks, NDArray queryPrior) {
+
+    public TeacherKnowledge {
+        if (features.isEmpty()) {
+            throw new IllegalArgumentException("teacher knowledge needs at least one feature level");
+        }
+        for (List<NDArray> stage : featureMasks) {
+            if (stage.size() != features.size()) {
+                throw new IllegalArgumentException("a stage has " + stage.size() + " feature masks for "
+                        + features.size() + " feature levels");
+            }
+        }
+    }
+
+    public int numFeatureLevels() {
+        return features.size();
+    }
 
     public int numStages() {
         return logits.size();
@@ -29,6 +47,6 @@ public record TeacherKnowledge(List<NDArray> logits, List<NDArray> boxes, List<N
     }
 
     public int featureWidth() {
-        return (int) features.getShape().get(1);
+        return (int) features.get(0).getShape().get(1);
     }
 }

@@ -23,6 +23,16 @@ public final class HungarianAssigner {
      * @return an assignment of prediction rows to target columns (size min(N, M))
      */
     public Assignment assign(float[] logits, float[] boxes, int numQueries, int numClasses, DetectionTarget target) {
+        double[] cost = cost(logits, boxes, numQueries, numClasses, target);
+        try {
+            return matcher.solve(cost, numQueries, target.size());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("matching cost is not finite (NaN/inf in the predictions?): " + e.getMessage(), e);
+        }
+    }
+
+    /** The row-major {@code N x M} matching cost of one image (rows predictions, columns ground truth). */
+    public double[] cost(float[] logits, float[] boxes, int numQueries, int numClasses, DetectionTarget target) {
         int m = target.size();
         double[] cost = new double[numQueries * m];
         double alpha = weights.focalAlpha();
@@ -46,10 +56,6 @@ public final class HungarianAssigner {
                 cost[i * m + j] = weights.focal() * (pos - neg) + weights.l1() * l1 - weights.giou() * pred.giou(gt[j]);
             }
         }
-        try {
-            return matcher.solve(cost, numQueries, m);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("matching cost is not finite (NaN/inf in the predictions?): " + e.getMessage(), e);
-        }
+        return cost;
     }
 }

@@ -14,6 +14,7 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -93,19 +94,20 @@ public final class DetrModel extends AbstractBlock {
         for (EncoderLayer layer : encoder) {
             tokens = layer.forward(ps, new NDList(tokens, pos), training).singletonOrThrow();
         }
-        NDArray memoryMap = tokens.transpose(0, 2, 1).reshape(b, d, h, w);
+        // Feature distillation compares the maps that enter the encoder (one level here), not its memory.
+        List<NDArray> encoderInputs = List.of(feat);
         NDArray prior = ps.getValue(queryPrior, images.getDevice(), training);
         NDArray own = prior.expandDims(0).broadcast(b, prior.getShape().get(0), prior.getShape().get(1));
         if (extraPrior == null) {
             DecoderOutput out = decoder.decode(ps, tokens, pos, own, null, training);
-            return new DetrOutput(out, Optional.empty(), memoryMap, prior);
+            return new DetrOutput(out, Optional.empty(), encoderInputs, prior);
         }
         int n = config.numQueries();
         long m = extraPrior.getShape().get(1);
         NDArray all = NDArrays.concat(new NDList(own, extraPrior), 1);
         NDArray mask = groupMask(images.getManager(), n, (int) m);
         DecoderOutput both = decoder.decode(ps, tokens, pos, all, mask, training);
-        return new DetrOutput(slice(both, 0, n), Optional.of(slice(both, n, n + m)), memoryMap, prior);
+        return new DetrOutput(slice(both, 0, n), Optional.of(slice(both, n, n + m)), encoderInputs, prior);
     }
 
     private static NDArray groupMask(NDManager manager, int n, int m) {

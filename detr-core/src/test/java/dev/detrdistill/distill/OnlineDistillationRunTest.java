@@ -62,7 +62,7 @@ class OnlineDistillationRunTest {
         assertTrue(Files.exists(tmp.resolve("split/checkpoint/" + Checkpoint.ADAPTERS)));
         List<String> lines = Files.readAllLines(tmp.resolve("straight/metrics.jsonl"));
         JsonNode first = new ObjectMapper().readTree(lines.get(0));
-        for (String key : List.of("loss", "distill_ld", "distill_rel", "distill_fd", "distill_ad")) {
+        for (String key : List.of("loss", "distill_ld", "distill_cl", "distill_fd", "distill_ad")) {
             assertTrue(first.has(key), "metrics line lacks " + key + ": " + first);
         }
     }

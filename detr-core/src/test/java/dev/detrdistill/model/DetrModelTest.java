@@ -35,7 +35,7 @@ class DetrModelTest {
                     assertTrue(v >= 0 && v <= 1, "boxes are normalised");
                 }
             }
-            assertEquals(new Shape(2, 32, 8, 8), out.features().getShape());
+            assertEquals(new Shape(2, 32, 8, 8), out.features().get(0).getShape());
             assertEquals(new Shape(7, c.queryPriorWidth()), out.queryPrior().getShape());
         }
     }

@@ -49,14 +49,21 @@ public final class RecordTeacherSource implements TeacherSource {
         List<NDArray> logits = new ArrayList<>();
         List<NDArray> boxes = new ArrayList<>();
         List<NDArray> embeddings = new ArrayList<>();
-        List<NDArray> masks = new ArrayList<>();
+        List<List<NDArray>> masks = new ArrayList<>();
+        int levels = 1 + batch.get(0).getMoreFeatureLevels().size();
         List<List<Assignment>> assignments = new ArrayList<>();
         for (int s = 0; s < stages; s++) {
             final int stage = s;
             logits.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getLogits()).toList()));
             boxes.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getBoxes()).toList()));
             embeddings.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getEmbeddings()).toList()));
-            masks.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getFeatureMask()).toList()));
+            List<NDArray> stageMasks = new ArrayList<>();
+            stageMasks.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getFeatureMask()).toList()));
+            for (int l = 1; l < levels; l++) {
+                final int level = l - 1;
+                stageMasks.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getMoreFeatureMasks().get(level)).toList()));
+            }
+            masks.add(stageMasks);
             List<Assignment> perImage = new ArrayList<>();
             for (TeacherRecord r : batch) {
                 Stage st = r.getStages().get(stage);
@@ -64,7 +71,12 @@ public final class RecordTeacherSource implements TeacherSource {
             }
             assignments.add(perImage);
         }
-        NDArray features = stack(m, batch.stream().map(TeacherRecord::getFeatures).toList());
+        List<NDArray> features = new ArrayList<>();
+        features.add(stack(m, batch.stream().map(TeacherRecord::getFeatures).toList()));
+        for (int l = 1; l < levels; l++) {
+            final int level = l - 1;
+            features.add(stack(m, batch.stream().map(r -> r.getMoreFeatureLevels().get(level)).toList()));
+        }
         NDArray prior = m.create(queryPrior, new Shape(priorShape[0], priorShape[1]));
         decodeNanos += System.nanoTime() - t0;
         return new TeacherKnowledge(logits, boxes, embeddings, assignments, features, masks, prior);

@@ -1,6 +1,7 @@
 package dev.detrdistill.trainer;
 
 import dev.detrdistill.producer.ClaimCheck;
+import dev.detrdistill.producer.TeacherCardFactory;
 import dev.detrdistill.records.Stage;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
@@ -19,6 +20,8 @@ public final class RecordValidator {
     public static final String NON_FINITE = "non-finite tensor";
     public static final String GROUND_TRUTH = "invalid ground truth";
 
+    public static final String STALE_CARD = "teacher card predates encoder-input features";
+
     private RecordValidator() {}
 
     /** @throws BadRecordException naming the first problem found */
@@ -27,6 +30,11 @@ public final class RecordValidator {
         int n = card.getNumQueries();
         int c = card.getClassNames().size();
         int d = card.getHiddenDim();
+        if (!TeacherCardFactory.ENCODER_INPUT.equals(card.getFeatureSource())) {
+            throw new BadRecordException(STALE_CARD, key + ": teacher " + card.getTeacherId() + " v" + card.getTeacherVersion()
+                    + " was published with featureSource=" + card.getFeatureSource() + " (the encoder's output memory); feature "
+                    + "distillation now uses the maps that enter the encoder: run produce again with this version of the producer");
+        }
         if (r.getView().getOutputSize() != card.getInputSize()) {
             throw new BadRecordException(SHAPE, key + ": view outputSize " + r.getView().getOutputSize() + " but the teacher's input size is "
                     + card.getInputSize());
@@ -52,6 +60,16 @@ public final class RecordValidator {
         int[] fs = TensorCodec.shape(r.getFeatures());
         expectShape(key, "features", r.getFeatures(), d, fs.length == 3 ? fs[1] : -1, fs.length == 3 ? fs[2] : -1);
         finite(key, "features", r.getFeatures());
+        List<Tensor> levels = r.getMoreFeatureLevels();
+        List<int[]> levelShapes = new java.util.ArrayList<>();
+        levelShapes.add(fs);
+        for (int l = 0; l < levels.size(); l++) {
+            int[] ls = TensorCodec.shape(levels.get(l));
+            String field = "moreFeatureLevels[" + l + "]";
+            expectShape(key, field, levels.get(l), d, ls.length == 3 ? ls[1] : -1, ls.length == 3 ? ls[2] : -1);
+            finite(key, field, levels.get(l));
+            levelShapes.add(ls);
+        }
         for (int s = 0; s < r.getStages().size(); s++) {
             Stage st = r.getStages().get(s);
             String at = "stages[" + s + "].";
@@ -63,6 +81,15 @@ public final class RecordValidator {
             finite(key, at + "boxes", st.getBoxes());
             finite(key, at + "embeddings", st.getEmbeddings());
             finite(key, at + "featureMask", st.getFeatureMask());
+            if (st.getMoreFeatureMasks().size() != levels.size()) {
+                throw new BadRecordException(SHAPE, key + ": " + at + "moreFeatureMasks has " + st.getMoreFeatureMasks().size()
+                        + " masks for " + levels.size() + " more feature levels");
+            }
+            for (int l = 0; l < levels.size(); l++) {
+                String field = at + "moreFeatureMasks[" + l + "]";
+                expectShape(key, field, st.getMoreFeatureMasks().get(l), levelShapes.get(l + 1)[1], levelShapes.get(l + 1)[2]);
+                finite(key, field, st.getMoreFeatureMasks().get(l));
+            }
             List<Integer> q = st.getAssignedQueries();
             List<Integer> t = st.getAssignedTargets();
             if (q.size() != t.size() || q.size() != Math.min(n, m)) {

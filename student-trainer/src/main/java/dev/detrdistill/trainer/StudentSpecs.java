@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.detrdistill.distill.DistillationSettings;
+import dev.detrdistill.distill.StageMappingOption;
 import dev.detrdistill.distill.InstanceDistillation;
 import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
@@ -27,7 +28,7 @@ public final class StudentSpecs {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP = Set.of("name", "model", "distillation", "train", "eval", "output");
-    private static final Set<String> DISTILL = Set.of("instance", "relation", "feature", "assignment", "classDistance", "stageMap");
+    private static final Set<String> DISTILL = Set.of("instance", "contrastive", "relation", "feature", "assignment", "classDistance", "stageMap");
     private static final Set<String> TRAIN = Set.of("batchSize", "lr", "weightDecay", "warmupSteps", "schedule", "clipNorm",
             "steps", "seed", "logEvery", "checkpointEvery");
     private static final Set<String> EVAL = Set.of("data", "split", "every", "maxImages");
@@ -77,16 +78,17 @@ public final class StudentSpecs {
         if (d != null && !d.isNull()) {
             String dw = where + " distillation";
             checkKeys(d, DISTILL, dw);
-            List<Integer> stageMap = null;
-            if (d.has("stageMap") && !d.get("stageMap").isNull()) {
-                stageMap = new ArrayList<>();
-                for (JsonNode n : d.get("stageMap")) {
-                    stageMap.add(n.asInt());
-                }
+            // Defaults are the reference's term set and weights: ld 1, cl 0.2, fd 1, ad 1; rel is an option.
+            distill = new DistillationSettings(num(d, "instance", 1, dw), num(d, "contrastive", 0.2f, dw), num(d, "relation", 0, dw),
+                    num(d, "feature", 1, dw), num(d, "assignment", 1, dw),
+                    InstanceDistillation.ClassDistance.valueOf(text(d, "classDistance", "BCE", dw).toUpperCase(Locale.ROOT)), null, null);
+            JsonNode stageMap = d.get("stageMap");
+            if (stageMap != null && !stageMap.isNull()) {
+                String value = stageMap.isArray() ? String.join(",", java.util.stream.StreamSupport.stream(stageMap.spliterator(), false)
+                        .map(JsonNode::asText).toList()) : stageMap.asText();
+                distill = StageMappingOption.apply(distill, value, dw + " stageMap");
             }
-            distill = new DistillationSettings(num(d, "instance", 1, dw), num(d, "relation", 1, dw), num(d, "feature", 1, dw),
-                    num(d, "assignment", 1, dw),
-                    InstanceDistillation.ClassDistance.valueOf(text(d, "classDistance", "BCE", dw).toUpperCase(Locale.ROOT)), stageMap);
+            distill.validate();
         }
 
         TrainOptions defaults = TrainOptions.defaults();

@@ -31,13 +31,23 @@ public final class ClaimCheck {
             Files.createDirectories(dir);
             TeacherRecord out = TeacherRecord.newBuilder(r).build();
             out.setFeatures(offload(out.getFeatures()));
+            out.setMoreFeatureLevels(offloadAll(out.getMoreFeatureLevels()));
             for (Stage s : out.getStages()) {
                 s.setFeatureMask(offload(s.getFeatureMask()));
+                s.setMoreFeatureMasks(offloadAll(s.getMoreFeatureMasks()));
             }
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write claim-check files under " + dir, e);
         }
+    }
+
+    private java.util.List<Tensor> offloadAll(java.util.List<Tensor> tensors) throws IOException {
+        java.util.List<Tensor> out = new java.util.ArrayList<>(tensors.size());
+        for (Tensor t : tensors) {
+            out.add(offload(t));
+        }
+        return out;
     }
 
     private Tensor offload(Tensor t) throws IOException {

@@ -58,13 +58,20 @@ public final class RecordSizer {
             emb += TensorCodec.payloadBytes(s.getEmbeddings());
             assign += 4L * (s.getAssignedQueries().size() + s.getAssignedTargets().size());
             masks += TensorCodec.payloadBytes(s.getFeatureMask());
+            for (var t : s.getMoreFeatureMasks()) {
+                masks += TensorCodec.payloadBytes(t);
+            }
         }
         m.put("stage.logits", logits);
         m.put("stage.boxes", boxes);
         m.put("stage.embeddings", emb);
         m.put("stage.assignments", assign);
         m.put("stage.featureMask", masks);
-        m.put("features", (long) TensorCodec.payloadBytes(r.getFeatures()));
+        long features = TensorCodec.payloadBytes(r.getFeatures());
+        for (var t : r.getMoreFeatureLevels()) {
+            features += TensorCodec.payloadBytes(t);
+        }
+        m.put("features", features);
         return m;
     }
 }

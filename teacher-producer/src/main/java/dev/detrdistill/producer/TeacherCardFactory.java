@@ -11,6 +11,9 @@ import java.util.List;
 
 /** The once-per-teacher-version card: config, classes, normalisation and the learned query prior (FP32). */
 public final class TeacherCardFactory {
+    /** The card's featureSource for records whose features are the maps entering the encoder (v2 and later). */
+    public static final String ENCODER_INPUT = "encoder-input";
+
     private TeacherCardFactory() {}
 
     public static TeacherCard create(DetrModel teacher, List<String> classNames, String teacherId, int version) throws IOException {
@@ -29,6 +32,7 @@ public final class TeacherCardFactory {
                 .setPixelStd(TensorCodec.encode(new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
                 .setQueryPrior(TeacherRecordFactory.tensor(prior, TensorEncoding.FP32, 1))
                 .setCreatedAtMs(System.currentTimeMillis())
+                .setFeatureSource(ENCODER_INPUT)
                 .build();
     }
 

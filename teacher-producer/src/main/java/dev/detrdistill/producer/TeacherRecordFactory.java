@@ -53,7 +53,13 @@ public final class TeacherRecordFactory {
             stage.setEmbeddings(tensor(k.embeddings().get(s).get(b), encodings.embeddings(), 1));
             stage.setAssignedQueries(boxed(a.rows()));
             stage.setAssignedTargets(boxed(a.cols()));
-            stage.setFeatureMask(tensor(k.featureMasks().get(s).get(b), encodings.masks(), 0));
+            List<NDArray> masks = k.featureMasks().get(s);
+            stage.setFeatureMask(tensor(masks.get(0).get(b), encodings.masks(), 0));
+            List<Tensor> moreMasks = new ArrayList<>();
+            for (int l = 1; l < masks.size(); l++) {
+                moreMasks.add(tensor(masks.get(l).get(b), encodings.masks(), 0));
+            }
+            stage.setMoreFeatureMasks(moreMasks);
             stages.add(stage);
         }
         ViewParams v = view.params();
@@ -70,7 +76,12 @@ public final class TeacherRecordFactory {
         r.setImage(image);
         r.setGroundTruth(truth);
         r.setStages(stages);
-        r.setFeatures(tensor(k.features().get(b), encodings.features(), 0));
+        r.setFeatures(tensor(k.features().get(0).get(b), encodings.features(), 0));
+        List<Tensor> moreLevels = new ArrayList<>();
+        for (int l = 1; l < k.numFeatureLevels(); l++) {
+            moreLevels.add(tensor(k.features().get(l).get(b), encodings.features(), 0));
+        }
+        r.setMoreFeatureLevels(moreLevels);
         r.setTeacherId(teacherId);
         r.setTeacherVersion(teacherVersion);
         r.setProducedAtMs(System.currentTimeMillis());

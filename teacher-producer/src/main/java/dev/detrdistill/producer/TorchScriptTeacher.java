@@ -22,7 +22,8 @@ import java.util.Optional;
  * input one tensor {@code (B, 3, S, S)} normalised like our views; output a flat tuple
  * {@code (logits_1..K, boxes_1..K, embeddings_1..K, features, query_prior)} with logits
  * {@code (B,N,C)}, boxes {@code (B,N,4)} sigmoid cxcywh, embeddings {@code (B,N,d)}, features
- * {@code (B,d,h,w)} and the prior {@code (N,P)}; so {@code 3K + 2} tensors.
+ * {@code (B,d,h,w)} (the map that enters the encoder, after the input projection) and the prior
+ * {@code (N,P)}; so {@code 3K + 2} tensors.
  */
 public final class TorchScriptTeacher implements TeacherRunner {
     private final ZooModel<NDList, NDList> model;
@@ -77,6 +78,7 @@ public final class TorchScriptTeacher implements TeacherRunner {
                             dev.detrdistill.records.TensorEncoding.FP32))
                     .setQueryPrior(TeacherRecordFactory.tensor(probe.queryPrior(), dev.detrdistill.records.TensorEncoding.FP32, 1))
                     .setCreatedAtMs(System.currentTimeMillis())
+                    .setFeatureSource(TeacherCardFactory.ENCODER_INPUT)
                     .build();
         }
     }
@@ -116,7 +118,7 @@ public final class TorchScriptTeacher implements TeacherRunner {
         if (prior.getShape().dimension() != 2) {
             throw new IllegalArgumentException("TorchScript teacher query prior must be (N,P), got " + prior.getShape());
         }
-        return new DetrOutput(new DecoderOutput(logits, boxes, emb), Optional.empty(), features, prior);
+        return new DetrOutput(new DecoderOutput(logits, boxes, emb), Optional.empty(), List.of(features), prior);
     }
 
     private static void check(NDArray a, int dims, long b, long q, long last, String what, int stage) {

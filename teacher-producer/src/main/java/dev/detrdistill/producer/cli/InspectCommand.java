@@ -71,6 +71,9 @@ final class InspectCommand implements Callable<Integer> {
                     s.getAssignedQueries().size());
         }
         System.out.println("  features " + describe(v.getFeatures()));
+        for (var level : v.getMoreFeatureLevels()) {
+            System.out.println("  more feature level " + describe(level));
+        }
         long total = RecordSizer.avroBytes(v);
         System.out.printf(Locale.ROOT, "Avro record %d bytes; payload by field:%n", total);
         RecordSizer.fieldBytes(v).forEach((k, b) -> System.out.printf(Locale.ROOT, "  %-18s %9d bytes %5.1f%%%n", k, b, 100.0 * b / total));
