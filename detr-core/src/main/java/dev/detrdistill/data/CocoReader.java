@@ -16,8 +16,9 @@ import java.util.TreeMap;
 
 /**
  * Reads COCO instances JSON. Category ids are mapped to contiguous class indices in id order; the
- * original ids are kept in {@link CocoCategories} for writing results back in COCO form. Image ids
- * become strings.
+ * original ids are kept in the dataset ({@link DetectionDataset#categoryIds()}) for writing results back
+ * in COCO form. Each annotation keeps its {@code area}. Image ids become strings. A missing required
+ * field is an error naming the file, the entry and the field.
  */
 public final class CocoReader {
     private CocoReader() {}
@@ -33,16 +34,18 @@ public final class CocoReader {
         if (root == null || !root.has("images") || !root.has("categories")) {
             throw new DataFormatException("COCO file " + json + " has no 'images' or 'categories' (is it empty?)");
         }
-        TreeMap<Integer, String> cats = new TreeMap<>();
-        for (JsonNode c : root.get("categories")) {
-            cats.put(c.get("id").asInt(), c.get("name").asText());
-        }
+        TreeMap<Integer, String> cats = categories(root, json);
         if (cats.isEmpty()) {
             throw new DataFormatException("COCO file " + json + " defines no categories");
         }
         List<Integer> catIds = new ArrayList<>(cats.keySet());
         Map<String, JsonNode> imagesById = new LinkedHashMap<>();
+        int n = 0;
         for (JsonNode im : root.get("images")) {
+            String where = json.getFileName() + " images[" + n++ + "]";
+            for (String field : new String[] {"id", "file_name", "width", "height"}) {
+                required(im, field, where);
+            }
             imagesById.put(im.get("id").asText(), im);
         }
         Map<String, List<Annotation>> anns = new HashMap<>();
@@ -50,10 +53,12 @@ public final class CocoReader {
         JsonNode annNodes = root.path("annotations");
         int k = 0;
         for (JsonNode a : annNodes) {
-            String imageId = a.get("image_id").asText();
-            JsonNode im = imagesById.get(imageId);
             String where = json.getFileName() + " annotation " + a.path("id").asText(String.valueOf(k));
             k++;
+            required(a, "image_id", where);
+            required(a, "category_id", where);
+            String imageId = a.get("image_id").asText();
+            JsonNode im = imagesById.get(imageId);
             if (im == null) {
                 throw new DataFormatException(where + " refers to unknown image_id " + imageId);
             }
@@ -67,8 +72,10 @@ public final class CocoReader {
             }
             Box box = Box.fromXywh(bb.get(0).asDouble(), bb.get(1).asDouble(), bb.get(2).asDouble(), bb.get(3).asDouble());
             boolean crowd = a.path("iscrowd").asInt(0) == 1;
+            // COCO's area is the segment's, which pycocotools uses for the small/medium/large ranges.
+            double area = a.hasNonNull("area") ? a.get("area").asDouble() : Double.NaN;
             Optional<Box> ok = BoxValidator.check(box, im.get("width").asInt(), im.get("height").asInt(), where, report);
-            ok.ifPresent(b -> anns.computeIfAbsent(imageId, x -> new ArrayList<>()).add(new Annotation(b, cls, crowd)));
+            ok.ifPresent(b -> anns.computeIfAbsent(imageId, x -> new ArrayList<>()).add(new Annotation(b, cls, crowd, area)));
         }
         List<ImageEntry> images = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : imagesById.entrySet()) {
@@ -79,18 +86,35 @@ public final class CocoReader {
         if (images.isEmpty()) {
             throw new DataFormatException("COCO file " + json + " lists no images");
         }
-        return new DetectionDataset(json.getFileName().toString(), List.copyOf(cats.values()), images, report);
+        return new DetectionDataset(json.getFileName().toString(), List.copyOf(cats.values()), images, report, catIds);
+    }
+
+    private static TreeMap<Integer, String> categories(JsonNode root, Path json) {
+        TreeMap<Integer, String> cats = new TreeMap<>();
+        int n = 0;
+        for (JsonNode c : root.get("categories")) {
+            String where = json.getFileName() + " categories[" + n++ + "]";
+            required(c, "id", where);
+            required(c, "name", where);
+            cats.put(c.get("id").asInt(), c.get("name").asText());
+        }
+        return cats;
+    }
+
+    private static void required(JsonNode node, String field, String where) {
+        if (!node.hasNonNull(field)) {
+            throw new DataFormatException(where + " has no '" + field + "'");
+        }
     }
 
     /** The original COCO category ids of a file, in class-index order. */
     public static List<Integer> categoryIds(Path json) {
         try {
             JsonNode root = new ObjectMapper().readTree(json.toFile());
-            TreeMap<Integer, String> cats = new TreeMap<>();
-            for (JsonNode c : root.get("categories")) {
-                cats.put(c.get("id").asInt(), c.get("name").asText());
+            if (root == null || !root.has("categories")) {
+                throw new DataFormatException("COCO file " + json + " has no 'categories'");
             }
-            return List.copyOf(cats.keySet());
+            return List.copyOf(categories(root, json).keySet());
         } catch (IOException | NullPointerException e) {
             throw new DataFormatException("cannot read categories of COCO file " + json, e);
         }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Writes a dataset as COCO instances JSON (category ids 1..C, numeric image ids where possible). */
+/** Writes a dataset as COCO instances JSON (the dataset's category ids, numeric image ids where possible). */
 public final class CocoWriter {
     private CocoWriter() {}
 
@@ -17,7 +17,7 @@ public final class CocoWriter {
         ArrayNode anns = root.putArray("annotations");
         ArrayNode cats = root.putArray("categories");
         for (int c = 0; c < data.numClasses(); c++) {
-            cats.addObject().put("id", c + 1).put("name", data.classNames().get(c));
+            cats.addObject().put("id", data.categoryId(c)).put("name", data.classNames().get(c));
         }
         int annId = 1;
         for (int i = 0; i < data.images().size(); i++) {
@@ -27,9 +27,9 @@ public final class CocoWriter {
                     .put("width", im.width()).put("height", im.height());
             for (Annotation a : im.annotations()) {
                 ObjectNode o = anns.addObject();
-                o.put("id", annId++).put("image_id", id).put("category_id", a.classIndex() + 1);
+                o.put("id", annId++).put("image_id", id).put("category_id", data.categoryId(a.classIndex()));
                 o.putArray("bbox").add(a.box().x0()).add(a.box().y0()).add(a.box().width()).add(a.box().height());
-                o.put("area", a.box().area()).put("iscrowd", a.crowd() ? 1 : 0);
+                o.put("area", a.evaluationArea()).put("iscrowd", a.crowd() ? 1 : 0);
             }
         }
         om.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), root);

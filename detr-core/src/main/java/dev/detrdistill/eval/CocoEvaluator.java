@@ -92,7 +92,7 @@ public final class CocoEvaluator {
         boolean[] gIgnoreRaw = new boolean[ng];
         for (int g = 0; g < ng; g++) {
             gOrder[g] = g;
-            double area = gts.get(g).box().area();
+            double area = gts.get(g).evaluationArea();
             gIgnoreRaw[g] = gts.get(g).crowd() || area < range[0] || area > range[1];
         }
         Arrays.sort(gOrder, Comparator.comparingInt(g -> gIgnoreRaw[g] ? 1 : 0));

@@ -54,7 +54,7 @@ public final class CocoResults {
         return new CocoEvaluator(truth.images(), truth.classNames()).evaluate(dets);
     }
 
-    /** Writes detections with category ids 1..C and numeric image ids as {@link CocoWriter} assigns them. */
+    /** Writes detections with the dataset's own category ids and numeric image ids as {@link CocoWriter} assigns them. */
     public static void write(DetectionDataset data, List<Detection> dets, Path out) throws IOException {
         Map<String, Long> ids = new HashMap<>();
         for (int i = 0; i < data.images().size(); i++) {
@@ -62,7 +62,7 @@ public final class CocoResults {
         }
         ArrayNode arr = JSON.createArrayNode();
         for (Detection d : dets) {
-            arr.addObject().put("image_id", ids.get(d.imageId())).put("category_id", d.classIndex() + 1)
+            arr.addObject().put("image_id", ids.get(d.imageId())).put("category_id", data.categoryId(d.classIndex()))
                     .put("score", d.score())
                     .set("bbox", JSON.createArrayNode().add(d.box().x0()).add(d.box().y0()).add(d.box().width()).add(d.box().height()));
         }
