@@ -7,8 +7,8 @@ import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.model.DecoderOutput;
 
 /**
- * Teacher-assisted assignment distillation ("AD"), METHOD.md section 3: the teacher's query prior,
- * projected to the student's prior width, runs through the student's decoder as a separate group (no
+ * Teacher-assisted assignment distillation ("AD", docs/method.md): the teacher's query prior (as is
+ * when the prior widths match, else through a learned projection) runs through the student's decoder as a separate group (no
  * attention to the student's own queries; see {@code DetrModel.detect} with an extra prior). Its
  * predictions at student stage k are supervised with the DETR loss against ground truth using the
  * teacher's own assignment at the mapped teacher stage, so no new matching is needed. Training only.

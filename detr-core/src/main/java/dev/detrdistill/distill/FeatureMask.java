@@ -9,7 +9,7 @@ import dev.detrdistill.loss.DetectionTarget;
 import java.util.Arrays;
 
 /**
- * The attention-agnostic feature-distillation mask of METHOD.md section 2, for one teacher stage:
+ * The attention-agnostic feature-distillation mask (docs/method.md, FD), for one teacher stage:
  * the top-K (query, class) pairs by sigmoid score, each weighted by quality {@code s = score * max IoU
  * with the GT} ({@code s = score} without GT), vote with the cosine similarity of their decoder
  * embedding to every feature location; {@code M = clamp(sum, min 0.01) / max} per image and level.

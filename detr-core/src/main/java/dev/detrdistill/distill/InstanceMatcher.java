@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Matches a student stage's predictions to a teacher stage's (all of them, negatives included) with the
- * cost of METHOD.md section 1, per image:
+ * instance-distillation cost (docs/method.md, LD), per image, teacher boxes clipped to the image:
  * {@code C_ij = sum_c [p_jc BCE(z_ic,1) + (1-p_jc) BCE(z_ic,0)] + 5 L1(b_i,b_j) - 2 GIoU(b_i,b_j)},
  * p = sigmoid(teacher logits). The class part simplifies to {@code sum_c softplus(z_ic) - z_i . p_j}.
  * Rows are student queries, columns teacher queries.

@@ -88,7 +88,11 @@ public final class StudentSpecs {
                         .map(JsonNode::asText).toList()) : stageMap.asText();
                 distill = StageMappingOption.apply(distill, value, dw + " stageMap");
             }
-            distill.validate();
+            try {
+                distill.validate();
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(dw + ": " + ex.getMessage(), ex);
+            }
         }
 
         TrainOptions defaults = TrainOptions.defaults();

@@ -84,7 +84,7 @@ class StudentSessionTest {
         }
         try (StudentSession s = StudentSession.create(TeacherFixture.student("d", true, 3, tmp.resolve("o2"), null), card, 3)) {
             distilled = train(s, records.subList(0, 6));
-            assertTrue(s.lastLosses().keySet().containsAll(List.of("distill_ld", "distill_rel", "distill_fd", "distill_ad")), "terms: " + s.lastLosses().keySet());
+            assertTrue(s.lastLosses().keySet().containsAll(List.of("distill_ld", "distill_cl", "distill_fd", "distill_ad")), "terms: " + s.lastLosses().keySet());
         }
         assertFalse(java.util.Arrays.equals(baseline, distilled));
     }
@@ -132,5 +132,14 @@ class StudentSessionTest {
 
         TeacherRecord shallow = TeacherRecord.newBuilder(ok).setStages(ok.getStages().subList(0, 1)).build();
         assertEquals(RecordValidator.SHAPE, assertThrows(BadRecordException.class, () -> RecordValidator.check(shallow, card)).reason());
+
+        // A level whose mask is missing, and a card from before the features moved to the encoder's input.
+        TeacherRecord moreLevels = TeacherRecord.newBuilder(ok).setMoreFeatureLevels(List.of(ok.getFeatures())).build();
+        e = assertThrows(BadRecordException.class, () -> RecordValidator.check(moreLevels, card));
+        assertTrue(e.getMessage().contains("moreFeatureMasks"), e.getMessage());
+        dev.detrdistill.records.TeacherCard v1 = dev.detrdistill.records.TeacherCard.newBuilder(card).setFeatureSource("encoder-memory").build();
+        e = assertThrows(BadRecordException.class, () -> RecordValidator.check(ok, v1));
+        assertEquals(RecordValidator.STALE_CARD, e.reason());
+        assertTrue(e.getMessage().contains("produce again"), e.getMessage());
     }
 }

@@ -137,7 +137,7 @@ class TeacherProducerKafkaTest {
                 var k = new dev.detrdistill.distill.OnlineTeacher(teacher, new dev.detrdistill.loss.SetCriterion(
                         dev.detrdistill.loss.LossWeights.defaults())).knowledge(dev.detrdistill.train.Batches.images(step, List.of(view)), List.of(view));
                 assertArrayEquals(k.logits().get(1).get(0).toFloatArray(), TensorCodec.decode(s.getLogits()), 1e-4f);
-                assertArrayEquals(k.features().get(0).toFloatArray(), TensorCodec.decode(r.getFeatures()), 1e-4f);
+                assertArrayEquals(k.features().get(0).get(0).toFloatArray(), TensorCodec.decode(r.getFeatures()), 1e-4f); // level 0, image 0
             }
 
             // Confluent wire format: magic byte 0, then a 4-byte id the ccompat API resolves to our schema.
@@ -212,6 +212,25 @@ class TeacherProducerKafkaTest {
         assertTrue(compatible(http, json, "compat-TeacherRecord", "TeacherRecord-v2.avsc"));
         assertTrue(compatible(http, json, "compat-TeacherCard", "TeacherCard-v2.avsc"));
         assertTrue(!compatible(http, json, "compat-TeacherRecord", "TeacherRecord-breaking.avsc"), "a new required field breaks old readers");
+    }
+
+    @Test
+    void currentSchemasAreBackwardCompatibleWithThePreviousVersions() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        for (String[] s : new String[][] {{"prev-TeacherRecord", "TeacherRecord"}, {"prev-TeacherCard", "TeacherCard"}}) {
+            String previous = new String(TeacherProducerKafkaTest.class.getResourceAsStream("/schemas-previous/" + s[1] + "-v1.avsc")
+                    .readAllBytes());
+            HttpResponse<String> r = post(http, registry.ccompatUrl() + "/subjects/" + s[0] + "/versions", previous, json);
+            assertEquals(200, r.statusCode(), r.body());
+            r = http.send(HttpRequest.newBuilder(URI.create(registry.ccompatUrl() + "/config/" + s[0]))
+                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            r = post(http, registry.ccompatUrl() + "/compatibility/subjects/" + s[0] + "/versions/latest", currentSchema(s[1] + ".avsc"), json);
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(json.readTree(r.body()).get("is_compatible").asBoolean(), s[1] + " v2 must read v1 records: " + r.body());
+        }
     }
 
     private static String currentSchema(String file) throws Exception {
