@@ -20,10 +20,18 @@ public final class DistillCli implements Runnable {
         System.exit(execute(new CommandLine(new DistillCli()), args));
     }
 
+    /**
+     * Enum values in any case ({@code fp16}, {@code FP16}) in every command; call after all subcommands are
+     * added (picocli applies it to the subcommands present).
+     */
+    public static CommandLine forgiving(CommandLine commandLine) {
+        return commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
     /** Runs a command line built on {@link DistillCli} (modules add their subcommands) with our error reporting. */
     public static int execute(CommandLine commandLine, String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        return commandLine
+        return forgiving(commandLine)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                     if (System.getenv("DISTILL_DEBUG") != null) {

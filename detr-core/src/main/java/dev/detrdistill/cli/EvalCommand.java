@@ -59,7 +59,7 @@ final class EvalCommand implements Callable<Integer> {
             try (NDManager manager = NDManager.newBaseManager()) {
                 DetrModel detector = Checkpoint.loadModel(model, manager);
                 ImageCache cache = new ImageCache(2 * meta.config().imageSize());
-                var dets = DetectorEvaluator.predict(detector, ds, cache, manager, batch);
+                var dets = DetectorEvaluator.predict(detector, ds, cache, manager, batch, System.err);
                 if (writeDetections != null) {
                     CocoResults.write(ds, dets, writeDetections);
                 }

@@ -16,6 +16,7 @@ import dev.detrdistill.eval.CocoMetrics;
 import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.train.LearningRateSchedule;
+import dev.detrdistill.train.RunFolder;
 import dev.detrdistill.train.TrainOptions;
 import dev.detrdistill.train.TrainingRun;
 import java.nio.file.Path;
@@ -116,6 +117,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Stop with a checkpoint after this step, schedule unchanged (continue later with --resume).")
     Integer stopAfter;
 
+    @Option(names = "--overwrite", description = "Start again in an --out folder that already holds a run (its metrics and checkpoint are deleted).")
+    boolean overwrite;
+
     @Option(names = "--resume", description = "Continue from <out>/checkpoint when it exists (exactly: weights, optimizer, step, data order).")
     boolean resume;
 
@@ -135,6 +139,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (resume && overwrite) {
+            throw new IllegalArgumentException("--resume continues the run in --out and --overwrite deletes it: give one of them");
+        }
+        RunFolder.claim(out, resume, overwrite, "--out", "Add --resume to continue it, ");
         DetectionDataset train = data.load(trainSplit);
         DetectionDataset val = data.load(valSplit);
         DetrConfig c = DetectorConfigs.load(config, train.numClasses());

@@ -24,6 +24,14 @@ public final class DetectorEvaluator {
     private DetectorEvaluator() {}
 
     public static List<Detection> predict(DetrModel model, DetectionDataset data, ImageCache cache, NDManager manager, int batchSize) {
+        return predict(model, data, cache, manager, batchSize, null);
+    }
+
+    /** As above, reporting images done on {@code progress} (null for silence). */
+    public static List<Detection> predict(DetrModel model, DetectionDataset data, ImageCache cache, NDManager manager, int batchSize,
+            java.io.PrintStream progress) {
+        dev.detrdistill.train.ProgressBar bar = progress == null ? null
+                : new dev.detrdistill.train.ProgressBar(progress, "eval", data.images().size());
         int size = model.config().imageSize();
         int c = model.config().numClasses();
         int n = model.config().numQueries();
@@ -44,6 +52,9 @@ public final class DetectorEvaluator {
                             Arrays.copyOfRange(logits, i * n * c, (i + 1) * n * c),
                             Arrays.copyOfRange(boxes, i * n * 4, (i + 1) * n * 4), c, MAX_DETECTIONS));
                 }
+            }
+            if (bar != null) {
+                bar.update(start + chunk.size(), 0, "images");
             }
         }
         return out;

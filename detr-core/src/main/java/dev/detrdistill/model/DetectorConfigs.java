@@ -39,8 +39,10 @@ public final class DetectorConfigs {
             }
             try (InputStream in = DetectorConfigs.class.getResourceAsStream("/configs/" + fileOrPreset + ".yaml")) {
                 if (in == null) {
+                    boolean looksLikeFile = fileOrPreset.contains("/") || fileOrPreset.endsWith(".yaml") || fileOrPreset.endsWith(".yml");
                     throw new IllegalArgumentException("detector config '" + fileOrPreset
-                            + "' is neither a file nor a preset (presets: teacher, student, tiny)");
+                            + "' is neither a file nor a preset (presets: teacher, student, tiny)"
+                            + (looksLikeFile ? dev.detrdistill.data.NearbyFiles.describe(file, ".yaml") : ""));
                 }
                 return YAML.readValue(in, DetrConfig.class);
             }

@@ -52,6 +52,9 @@ public final class StudentSpecs {
     }
 
     public static StudentSpec load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("student config " + file + " does not exist" + dev.detrdistill.data.NearbyFiles.describe(file, ".yaml"));
+        }
         try {
             return parse(YAML.readTree(Files.readString(file)), file.toString(), file.toAbsolutePath().getParent());
         } catch (IOException e) {

@@ -356,10 +356,15 @@ public final class TeacherProducer {
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long total = end.values().stream().mapToLong(Long::longValue).sum();
+            dev.detrdistill.train.ProgressBar bar = new dev.detrdistill.train.ProgressBar(System.err, "scanning existing keys", total);
+            long read = 0;
             while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
                     keys.add(r.key());
+                    read++;
                 }
+                bar.update(Math.min(read, total), 0, "records");
             }
         }
         return keys;

@@ -215,6 +215,20 @@ class TeacherProducerKafkaTest {
     }
 
     @Test
+    void inspectNamesAMissingTopicAndListsTheOnesThatExist() throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("inspect.present", 1, (short) 1))).all().get();
+        }
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = dev.detrdistill.producer.cli.ProducerMain.commandLine();
+        cli.setErr(new java.io.PrintWriter(err));
+        int code = dev.detrdistill.cli.DistillCli.execute(cli, new String[] {"inspect", "--topic", "inspect.absent",
+            "--bootstrap-server", kafka.bootstrapServers(), "--registry-url", registry.url()});
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("topic inspect.absent does not exist") && err.toString().contains("inspect.present"), err.toString());
+    }
+
+    @Test
     void currentSchemasAreBackwardCompatibleWithThePreviousVersions() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         ObjectMapper json = new ObjectMapper();

@@ -38,7 +38,7 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--live", description = "Follow the topic without end (new records train as the teacher produces them).")
     boolean live;
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "<host:port,...>",
+    @Option(names = {"--bootstrap-servers", "--bootstrap-server"}, required = true, paramLabel = "<host:port,...>",
             description = "Kafka bootstrap servers ('./distill stack' prints the embedded ones).")
     String bootstrapServers;
 
@@ -63,6 +63,9 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--resume-from", paramLabel = "<chk-dir>", description = "A retained Flink checkpoint (or savepoint) to continue from.")
     String resumeFrom;
 
+    @Option(names = "--overwrite", description = "Start again in student output folders that already hold a run (their files are deleted).")
+    boolean overwrite;
+
     @Option(names = "--job-name", description = "Flink job name (also the consumer group suffix). Default: detrdistill-<topic>-<random>")
     String jobName;
 
@@ -74,6 +77,11 @@ public final class TrainerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AvroTrust.trustRecordClasses();
         List<StudentSpec> specs = StudentSpecs.load(students);
+        for (StudentSpec s : specs) {
+            // Resuming a job continues its students' runs; anything else must not write over one silently.
+            dev.detrdistill.train.RunFolder.claim(Path.of(s.output()), resumeFrom != null, overwrite,
+                    "student " + s.name() + " output", "Add --resume-from <checkpoint> to continue its job, ");
+        }
         StudentTrainerJob job = StudentTrainerJob.builder()
                 .serdes(new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes))
                 .topic(topic).students(specs).from(StartPosition.parse(from)).epochs(epochs).live(live)

@@ -29,6 +29,7 @@ import dev.detrdistill.trainer.StudentSpec;
 import dev.detrdistill.trainer.flink.StartPosition;
 import dev.detrdistill.trainer.flink.StudentTrainerJob;
 import dev.detrdistill.trainer.flink.TrainerResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--val-split", defaultValue = "val", description = "Default: ${DEFAULT-VALUE}")
     String valSplit;
+
+    @Option(names = "--overwrite", description = "Train the students again in an --out folder that holds a demo's results (the teacher there is kept and reused).")
+    boolean overwrite;
 
     @Option(names = "--out", defaultValue = "runs/demo", description = "Output folder (teacher, students, report.html). Default: ${DEFAULT-VALUE}")
     Path out;
@@ -87,6 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         AvroTrust.trustRecordClasses();
         Map<String, Double> phases = new LinkedHashMap<>();
+        claimOutput();
         Path root = data.root();
         DetectionDataset train = data.load(trainSplit);
         DetectionDataset val = data.load(valSplit);
@@ -179,6 +184,36 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "report: %s%ndone in %.1f min%n", html.toUri(), (System.nanoTime() - t0) / 60e9);
         }
         return 0;
+    }
+
+    /** Refuses to write over an earlier demo's students and report unless --overwrite; the teacher is always kept. */
+    private void claimOutput() throws java.io.IOException {
+        List<Path> previous = new java.util.ArrayList<>();
+        if (Files.exists(out.resolve("report.html"))) {
+            previous.add(out.resolve("report.html"));
+        }
+        for (String name : List.of("students", "flink-checkpoints")) {
+            if (Files.exists(out.resolve(name))) {
+                previous.add(out.resolve(name));
+            }
+        }
+        if (previous.isEmpty()) {
+            return;
+        }
+        if (!overwrite) {
+            throw new IllegalArgumentException("--out " + out + " already holds a demo's results (" + previous.stream()
+                    .map(p -> out.relativize(p).toString()).toList() + "). Add --overwrite to train the students again (the teacher in "
+                    + out.resolve("teacher") + " is kept and reused), or choose another --out.");
+        }
+        System.out.println("--overwrite: deleting the previous demo's " + previous.stream().map(p -> out.relativize(p).toString()).toList()
+                + " (the teacher is kept)");
+        for (Path p : previous) {
+            try (var all = Files.walk(p)) {
+                for (Path q : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(q);
+                }
+            }
+        }
     }
 
     private void trainTeacher(DetectionDataset train, DetectionDataset val, Path dir) throws Exception {

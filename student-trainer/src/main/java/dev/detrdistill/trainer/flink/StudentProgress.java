@@ -17,12 +17,17 @@ public class StudentProgress {
     /** Share of the student's time spent rendering views from records, relative to its optimizer steps. */
     public double renderShare;
     public String checkpoint;
+    /** Wall-clock seconds to the planned last step at the pace since this run started, NaN before it is known. */
+    public double etaSeconds = Double.NaN;
 
     public StudentProgress() {}
 
     public String line() {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "student %-12s step %6d/%d  records %7d  loss %.3f  lr %.2e",
                 student, step, plannedSteps, records, loss, lr));
+        if (!last && !Double.isNaN(etaSeconds)) {
+            b.append("  ETA ").append(dev.detrdistill.train.ProgressBar.duration(etaSeconds));
+        }
         if (!Double.isNaN(ap)) {
             b.append(String.format(Locale.ROOT, "  AP %.3f AP50 %.3f", ap, ap50));
         }

@@ -179,8 +179,19 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
         }
     }
 
-    private static StudentProgress progress(StudentSession s, StudentSession.StepReport r) {
+    /** Per student, the wall clock and step when this operator instance first reported it: the basis of its ETA. */
+    private transient java.util.Map<String, long[]> etaBase;
+
+    private StudentProgress progress(StudentSession s, StudentSession.StepReport r) {
+        if (etaBase == null) {
+            etaBase = new java.util.HashMap<>();
+        }
+        long[] base = etaBase.computeIfAbsent(s.spec().name(), k -> new long[] {System.nanoTime(), r.step()});
         StudentProgress p = new StudentProgress();
+        long stepsHere = r.step() - base[1];
+        // Wall time per step here includes the other students sharing this subtask, so the ETA is a wall-clock one.
+        p.etaSeconds = stepsHere > 0 ? (System.nanoTime() - base[0]) / 1e9 / stepsHere * Math.max(0, s.plannedSteps() - r.step())
+                : Double.NaN;
         p.student = s.spec().name();
         p.step = r.step();
         p.plannedSteps = s.plannedSteps();

@@ -30,7 +30,10 @@ class DemoCommandTest {
         }
         assertEquals(1, Checkpoint.readMeta(out.resolve("students/distilled/checkpoint")).step());
         long teacherWritten = Files.getLastModifiedTime(out.resolve("teacher/checkpoint/model.params")).toMillis();
-        assertEquals(0, new CommandLine(new DemoCommand()).execute(args), "a second run reuses the teacher");
+        assertEquals(1, new CommandLine(new DemoCommand()).execute(args), "a second run into the same --out is refused");
+        String[] again = java.util.Arrays.copyOf(args, args.length + 1);
+        again[args.length] = "--overwrite";
+        assertEquals(0, new CommandLine(new DemoCommand()).execute(again), "with --overwrite it trains the students again and reuses the teacher");
         assertEquals(teacherWritten, Files.getLastModifiedTime(out.resolve("teacher/checkpoint/model.params")).toMillis());
     }
 }

@@ -39,6 +39,12 @@ final class InspectCommand implements Callable<Integer> {
         }
         RecordSerdes serdes = stream.connect();
         try (KafkaConsumer<String, TeacherRecord> c = new KafkaConsumer<>(serdes.consumer("inspect-" + System.nanoTime()))) {
+            java.util.Set<String> topics = c.listTopics().keySet();
+            if (!topics.contains(topic)) {
+                List<String> known = topics.stream().filter(t -> !t.startsWith("_")).sorted().toList();
+                throw new IllegalArgumentException("topic " + topic + " does not exist on " + stream.bootstrapServers
+                        + (known.isEmpty() ? "; the broker has no topics" : "; topics there: " + String.join(", ", known)));
+            }
             List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
@@ -53,7 +59,7 @@ final class InspectCommand implements Callable<Integer> {
                 }
             }
         }
-        throw new IllegalArgumentException(image == null ? "topic " + topic + " is empty" : "no record for image " + image + " view " + view + " on " + topic);
+        throw new IllegalArgumentException(image == null ? "topic " + topic + " exists but holds no records" : "no record for image " + image + " view " + view + " on " + topic);
     }
 
     private static void print(ConsumerRecord<String, TeacherRecord> r) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * an embedded broker and registry started for the command and stopped after it.
  */
 public final class StreamOptions implements AutoCloseable {
-    @Option(names = "--bootstrap-servers", paramLabel = "<host:port,...>",
+    @Option(names = {"--bootstrap-servers", "--bootstrap-server"}, paramLabel = "<host:port,...>",
             description = "Kafka bootstrap servers. Without it (and --registry-url) an embedded broker runs for this command only.")
     String bootstrapServers;
 
