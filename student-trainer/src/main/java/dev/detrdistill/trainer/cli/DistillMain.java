@@ -9,7 +9,9 @@ public final class DistillMain {
     private DistillMain() {}
 
     public static CommandLine commandLine() {
-        return ProducerMain.commandLine().addSubcommand(new TrainerCommand()).addSubcommand(new dev.detrdistill.trainer.demo.DemoCommand());
+        CommandLine cli = ProducerMain.commandLine().addSubcommand(new TrainerCommand()).addSubcommand(new dev.detrdistill.trainer.demo.DemoCommand());
+        cli.getSubcommands().get("bench").addSubcommand(new dev.detrdistill.trainer.bench.FleetBench());
+        return cli;
     }
 
     public static void main(String[] args) {

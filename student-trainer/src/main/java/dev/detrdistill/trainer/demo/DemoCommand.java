@@ -21,10 +21,8 @@ import dev.detrdistill.stream.EmbeddedKafka;
 import dev.detrdistill.stream.EmbeddedRegistry;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.train.Checkpoint;
-import dev.detrdistill.train.CheckpointMeta;
 import dev.detrdistill.train.LearningRateSchedule;
 import dev.detrdistill.train.TrainOptions;
-import dev.detrdistill.train.TrainingRun;
 import dev.detrdistill.trainer.StudentSpec;
 import dev.detrdistill.trainer.flink.StartPosition;
 import dev.detrdistill.trainer.flink.StudentTrainerJob;
@@ -99,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         long t = System.nanoTime();
         Path teacherDir = out.resolve("teacher");
-        trainTeacher(train, val, teacherDir);
+        TeacherTraining.ensure(teacherConfig, imageSize, teacherSteps, lr, train, teacherDir, System.out);
         phases.put("teacher training", (System.nanoTime() - t) / 1e9);
 
         System.out.println("starting an embedded Kafka broker, schema registry and (with the job) a local Flink MiniCluster");
@@ -214,22 +212,6 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    private void trainTeacher(DetectionDataset train, DetectionDataset val, Path dir) throws Exception {
-        DetrConfig config = DetectorConfigs.load(teacherConfig, train.numClasses()).withImageSize(imageSize).validate();
-        Path ckpt = dir.resolve("checkpoint");
-        if (Checkpoint.exists(ckpt)) {
-            CheckpointMeta meta = Checkpoint.readMeta(ckpt);
-            if (meta.config().equals(config) && meta.step() >= teacherSteps) {
-                System.out.printf("reusing the teacher in %s (step %d)%n", ckpt, meta.step());
-                return;
-            }
-        }
-        System.out.printf("training the teacher (%s, %d steps; resumes a partial run; reused next time)%n", teacherConfig, teacherSteps);
-        TrainOptions options = new TrainOptions(teacherSteps, 8, lr, 1e-4f, 100, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5,
-                0, 250, 10, 42);
-        new TrainingRun(config, train, null, options, dir, System.out).run(true);
     }
 
     private StudentSpec student(String name, DistillationSettings distill, Path root, int logEvery) {
