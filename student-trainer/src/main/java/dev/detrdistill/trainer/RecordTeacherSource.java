@@ -21,6 +21,7 @@ import java.util.List;
  * counterpart of {@code OnlineTeacher}. The trainer hands it each batch's records before the step.
  */
 public final class RecordTeacherSource implements TeacherSource {
+
     private final TeacherCard card;
     private final float[] queryPrior;
     private final int[] priorShape;
@@ -54,14 +55,14 @@ public final class RecordTeacherSource implements TeacherSource {
         List<List<Assignment>> assignments = new ArrayList<>();
         for (int s = 0; s < stages; s++) {
             final int stage = s;
-            logits.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getLogits()).toList()));
-            boxes.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getBoxes()).toList()));
-            embeddings.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getEmbeddings()).toList()));
+            logits.add(stack(m, "logits" + s, r -> r.getStages().get(stage).getLogits()));
+            boxes.add(stack(m, "boxes" + s, r -> r.getStages().get(stage).getBoxes()));
+            embeddings.add(stack(m, "embeddings" + s, r -> r.getStages().get(stage).getEmbeddings()));
             List<NDArray> stageMasks = new ArrayList<>();
-            stageMasks.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getFeatureMask()).toList()));
+            stageMasks.add(stack(m, "mask" + s + ".0", r -> r.getStages().get(stage).getFeatureMask()));
             for (int l = 1; l < levels; l++) {
                 final int level = l - 1;
-                stageMasks.add(stack(m, batch.stream().map(r -> r.getStages().get(stage).getMoreFeatureMasks().get(level)).toList()));
+                stageMasks.add(stack(m, "mask" + s + "." + l, r -> r.getStages().get(stage).getMoreFeatureMasks().get(level)));
             }
             masks.add(stageMasks);
             List<Assignment> perImage = new ArrayList<>();
@@ -72,10 +73,10 @@ public final class RecordTeacherSource implements TeacherSource {
             assignments.add(perImage);
         }
         List<NDArray> features = new ArrayList<>();
-        features.add(stack(m, batch.stream().map(TeacherRecord::getFeatures).toList()));
+        features.add(stack(m, "features.0", TeacherRecord::getFeatures));
         for (int l = 1; l < levels; l++) {
             final int level = l - 1;
-            features.add(stack(m, batch.stream().map(r -> r.getMoreFeatureLevels().get(level)).toList()));
+            features.add(stack(m, "features." + l, r -> r.getMoreFeatureLevels().get(level)));
         }
         NDArray prior = m.create(queryPrior, new Shape(priorShape[0], priorShape[1]));
         decodeNanos += System.nanoTime() - t0;
@@ -87,12 +88,18 @@ public final class RecordTeacherSource implements TeacherSource {
         return decodeNanos;
     }
 
-    private static NDArray stack(NDManager m, List<Tensor> tensors) {
+    /** One field of every record in the batch as a {@code (B, ...)} array, decoded once per record for all students. */
+    private NDArray stack(NDManager m, String field, java.util.function.Function<TeacherRecord, Tensor> get) {
+        List<Tensor> tensors = batch.stream().map(get).toList();
         int[] shape = TensorCodec.shape(tensors.get(0));
         int per = TensorCodec.elementCount(tensors.get(0));
         float[] flat = new float[tensors.size() * per];
         for (int i = 0; i < tensors.size(); i++) {
-            float[] v = TensorCodec.decode(ClaimCheck.resolve(tensors.get(i)));
+            float[] v = DecodedTensors.get(batch.get(i), field, tensors.get(i));
+            if (v.length != per) {
+                throw new IllegalStateException(RecordViews.key(batch.get(i)) + " " + field + " has " + v.length
+                        + " elements, the batch's first record " + per);
+            }
             System.arraycopy(v, 0, flat, i * per, per);
         }
         long[] full = new long[shape.length + 1];

@@ -47,7 +47,7 @@ public final class RecordValidator {
                 throw new BadRecordException(GROUND_TRUTH, key + ": ground-truth label " + label + " is outside the teacher's " + c + " classes");
             }
         }
-        float[] gt = finite(key, "groundTruth.boxes", gtBoxes);
+        float[] gt = finite(key, "groundTruth.boxes", gtBoxes, v -> TensorCodec.decode(ClaimCheck.resolve(v)));
         for (int i = 0; i < m; i++) {
             if (!(gt[4 * i + 2] > 0 && gt[4 * i + 3] > 0)) {
                 throw new BadRecordException(GROUND_TRUTH, key + ": ground-truth box " + i + " has width or height <= 0: "
@@ -59,7 +59,7 @@ public final class RecordValidator {
         }
         int[] fs = TensorCodec.shape(r.getFeatures());
         expectShape(key, "features", r.getFeatures(), d, fs.length == 3 ? fs[1] : -1, fs.length == 3 ? fs[2] : -1);
-        finite(key, "features", r.getFeatures());
+        finite(key, "features", r.getFeatures(), decoded(r, "features.0"));
         List<Tensor> levels = r.getMoreFeatureLevels();
         List<int[]> levelShapes = new java.util.ArrayList<>();
         levelShapes.add(fs);
@@ -67,7 +67,7 @@ public final class RecordValidator {
             int[] ls = TensorCodec.shape(levels.get(l));
             String field = "moreFeatureLevels[" + l + "]";
             expectShape(key, field, levels.get(l), d, ls.length == 3 ? ls[1] : -1, ls.length == 3 ? ls[2] : -1);
-            finite(key, field, levels.get(l));
+            finite(key, field, levels.get(l), decoded(r, "features." + (l + 1)));
             levelShapes.add(ls);
         }
         for (int s = 0; s < r.getStages().size(); s++) {
@@ -77,10 +77,10 @@ public final class RecordValidator {
             expectShape(key, at + "boxes", st.getBoxes(), n, 4);
             expectShape(key, at + "embeddings", st.getEmbeddings(), n, d);
             expectShape(key, at + "featureMask", st.getFeatureMask(), fs[1], fs[2]);
-            finite(key, at + "logits", st.getLogits());
-            finite(key, at + "boxes", st.getBoxes());
-            finite(key, at + "embeddings", st.getEmbeddings());
-            finite(key, at + "featureMask", st.getFeatureMask());
+            finite(key, at + "logits", st.getLogits(), decoded(r, "logits" + s));
+            finite(key, at + "boxes", st.getBoxes(), decoded(r, "boxes" + s));
+            finite(key, at + "embeddings", st.getEmbeddings(), decoded(r, "embeddings" + s));
+            finite(key, at + "featureMask", st.getFeatureMask(), decoded(r, "mask" + s + ".0"));
             if (st.getMoreFeatureMasks().size() != levels.size()) {
                 throw new BadRecordException(SHAPE, key + ": " + at + "moreFeatureMasks has " + st.getMoreFeatureMasks().size()
                         + " masks for " + levels.size() + " more feature levels");
@@ -88,7 +88,7 @@ public final class RecordValidator {
             for (int l = 0; l < levels.size(); l++) {
                 String field = at + "moreFeatureMasks[" + l + "]";
                 expectShape(key, field, st.getMoreFeatureMasks().get(l), levelShapes.get(l + 1)[1], levelShapes.get(l + 1)[2]);
-                finite(key, field, st.getMoreFeatureMasks().get(l));
+                finite(key, field, st.getMoreFeatureMasks().get(l), decoded(r, "mask" + s + "." + (l + 1)));
             }
             List<Integer> q = st.getAssignedQueries();
             List<Integer> t = st.getAssignedTargets();
@@ -112,10 +112,15 @@ public final class RecordValidator {
         }
     }
 
-    private static float[] finite(String key, String field, Tensor t) {
+    /** Decodes through the shared cache, so the students of this record need not decode it again. */
+    private static java.util.function.Function<Tensor, float[]> decoded(TeacherRecord r, String field) {
+        return t -> DecodedTensors.get(r, field, t);
+    }
+
+    private static float[] finite(String key, String field, Tensor t, java.util.function.Function<Tensor, float[]> decode) {
         float[] v;
         try {
-            v = TensorCodec.decode(ClaimCheck.resolve(t));
+            v = decode.apply(t);
         } catch (RuntimeException e) {
             throw new BadRecordException(SHAPE, key + ": " + field + " cannot be decoded: " + e.getMessage());
         }

@@ -39,7 +39,18 @@ public final class RecordViews {
         }
     };
 
+    /**
+     * Rendered views by image hash and view parameters: the N students of a job render the same record,
+     * so all but the first take the pixels from here (read-only; batches copy them). 128 MB at most.
+     */
+    private static final SharedLru<String, float[]> RENDERED = new SharedLru<>(128L << 20, p -> 4L * p.length);
+
     private RecordViews() {}
+
+    /** Rendered views served from the shared cache / rendered afresh, since the process started. */
+    public static long[] renderCacheHitsAndMisses() {
+        return new long[] {RENDERED.hits(), RENDERED.misses()};
+    }
 
     /** @throws BadRecordException when the image cannot be read or does not match its hash */
     public static ImageView render(TeacherRecord r) {
@@ -47,6 +58,13 @@ public final class RecordViews {
         ViewParams params = new ViewParams(v.getFlip(), v.getScaledSize(), v.getOffsetX(), v.getOffsetY(), v.getOutputSize());
         ImageRef ref = r.getImage();
         String sha = ref.getSha256().toString();
+        ImageEntry entry = new ImageEntry(r.getImageId().toString(), Path.of(r.getImageId().toString()), ref.getWidth(),
+                ref.getHeight(), List.of());
+        float[] pixels = RENDERED.get(sha + "|" + params, k -> ViewTransform.apply(entry, decoded(ref, sha, r), params).pixels());
+        return new ImageView(entry.id(), pixels, params.outputSize(), target(r), params, 0);
+    }
+
+    private static BufferedImage decoded(ImageRef ref, String sha, TeacherRecord r) {
         BufferedImage image;
         synchronized (DECODED) {
             image = DECODED.get(sha);
@@ -57,10 +75,7 @@ public final class RecordViews {
                 DECODED.put(sha, image);
             }
         }
-        ImageEntry entry = new ImageEntry(r.getImageId().toString(), Path.of(r.getImageId().toString()), ref.getWidth(),
-                ref.getHeight(), List.of());
-        ImageView pixels = ViewTransform.apply(entry, image, params);
-        return new ImageView(entry.id(), pixels.pixels(), pixels.size(), target(r), params, 0);
+        return image;
     }
 
     public static DetectionTarget target(TeacherRecord r) {
