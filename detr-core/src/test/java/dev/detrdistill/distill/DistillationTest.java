@@ -291,4 +291,30 @@ class DistillationTest {
         assertTrue(e.getMessage().contains("teacher has stages 1..4"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> StageMapping.explicit(List.of(1), 2, 4));
     }
+
+    @Test
+    void referencePairingTakesStageKFromStageKAndRefusesDeeperStudents() {
+        assertArrayEquals(new int[] {0, 1}, StageMapping.reference(2, 4).teacherStageOf(), "the reference pairs the first K_S stages");
+        assertArrayEquals(new int[] {0, 1, 2}, StageMapping.reference(3, 3).teacherStageOf());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StageMapping.reference(4, 3));
+        assertTrue(e.getMessage().contains("PROPORTIONAL"), e.getMessage());
+        // As users write it, on the command line or in a student file.
+        DistillationSettings all = DistillationSettings.all();
+        assertEquals(StageMapping.reference(2, 4), StageMappingOption.apply(all, "reference", "--stage-map").mapping(2, 4));
+        assertEquals(StageMapping.proportional(2, 4), StageMappingOption.apply(all, "Proportional", "--stage-map").mapping(2, 4));
+        assertEquals(StageMapping.explicit(List.of(3, 4), 2, 4), StageMappingOption.apply(all, "3,4", "--stage-map").mapping(2, 4));
+        assertEquals(StageMapping.proportional(2, 4), all.mapping(2, 4), "proportional is the default");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StageMappingOption.apply(all, "first", "--stage-map"))
+                .getMessage().contains("--stage-map"));
+    }
+
+    @Test
+    void theDefaultTermsAreTheReferences() {
+        DistillationSettings d = DistillationSettings.all();
+        assertEquals(1f, d.instance());
+        assertEquals(0.2f, d.contrastive());
+        assertEquals(0f, d.relation());
+        assertEquals(1f, d.feature());
+        assertEquals(1f, d.assignment());
+    }
 }
