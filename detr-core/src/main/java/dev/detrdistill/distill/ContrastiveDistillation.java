@@ -13,13 +13,11 @@ import java.util.List;
  * Weight 0.2 per stage in the reference; stages are summed. A stage with fewer than two pairs has
  * nothing to contrast (and BatchNorm needs two rows): it contributes 0.
  */
-public final class ContrastiveDistillation implements DistillationTerm {
+public final class ContrastiveDistillation extends PerStageTerm {
     public static final float TEMPERATURE = 0.07f;
 
-    private final float weight;
-
     public ContrastiveDistillation(float weight) {
-        this.weight = weight;
+        super(weight);
     }
 
     @Override
@@ -28,29 +26,14 @@ public final class ContrastiveDistillation implements DistillationTerm {
     }
 
     @Override
-    public float weight() {
-        return weight;
-    }
-
-    @Override
-    public NDArray compute(DistillationContext ctx) {
-        NDArray total = null;
-        for (int k = 0; k < ctx.mapping().studentStages(); k++) {
-            int t = ctx.mapping().teacherStage(k);
-            List<Assignment> matches = ctx.matches(k);
-            if (MatchedPairs.count(matches) < 2) {
-                continue;
-            }
-            NDArray student = MatchedPairs.gather(ctx.student().queries().embeddings().get(k), matches, 0);
-            NDArray teacher = MatchedPairs.gather(ctx.teacher().embeddings().get(t), matches, 1).stopGradient();
-            NDArray loss = loss(ctx.adapters().projectStudent(ctx.parameterStore(), student),
-                    ctx.adapters().projectTeacher(ctx.parameterStore(), teacher));
-            total = total == null ? loss : total.add(loss);
+    NDArray stageLoss(DistillationContext ctx, int k, int t) {
+        List<Assignment> matches = ctx.matches(k);
+        if (MatchedPairs.count(matches) < 2) {
+            return null;
         }
-        if (total == null) {
-            return Scalars.mul(ctx.student().queries().embeddings().get(0).sum(), 0f);
-        }
-        return Scalars.mul(total, weight);
+        NDArray student = MatchedPairs.gather(ctx.student().queries().embeddings().get(k), matches, 0);
+        NDArray teacher = MatchedPairs.gather(ctx.teacher().embeddings().get(t), matches, 1).stopGradient();
+        return loss(ctx.adapters().projectStudent(ctx.parameterStore(), student), ctx.adapters().projectTeacher(ctx.parameterStore(), teacher));
     }
 
     /** Cross-entropy of {@code teacher x student^T / T} rows against the diagonal; inputs are unit rows {@code (P, D)}. */

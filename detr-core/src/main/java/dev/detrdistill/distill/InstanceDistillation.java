@@ -14,10 +14,9 @@ import java.util.List;
  * + 2 * sum_pairs (1 - GIoU) / M}. Stages are summed with equal weight. The KL variant subtracts the
  * teacher's own entropy (the gradient is the same; the value is 0 when the student equals the teacher).
  */
-public final class InstanceDistillation implements DistillationTerm {
+public final class InstanceDistillation extends PerStageTerm {
     public enum ClassDistance { BCE, KL }
 
-    private final float weight;
     private final ClassDistance classDistance;
     private final float classWeight;
     private final float l1Weight;
@@ -28,7 +27,7 @@ public final class InstanceDistillation implements DistillationTerm {
     }
 
     public InstanceDistillation(float weight, ClassDistance classDistance, float classWeight, float l1Weight, float giouWeight) {
-        this.weight = weight;
+        super(weight);
         this.classDistance = classDistance;
         this.classWeight = classWeight;
         this.l1Weight = l1Weight;
@@ -41,33 +40,22 @@ public final class InstanceDistillation implements DistillationTerm {
     }
 
     @Override
-    public float weight() {
-        return weight;
-    }
-
-    @Override
-    public NDArray compute(DistillationContext ctx) {
-        NDArray total = null;
-        for (int k = 0; k < ctx.mapping().studentStages(); k++) {
-            int t = ctx.mapping().teacherStage(k);
-            List<Assignment> matches = ctx.matches(k);
-            NDArray zs = MatchedPairs.gather(ctx.student().queries().logits().get(k), matches, 0);
-            NDArray bs = MatchedPairs.gather(ctx.student().queries().boxes().get(k), matches, 0);
-            NDArray zt = MatchedPairs.gather(ctx.teacher().logits().get(t), matches, 1).stopGradient();
-            NDArray bt = MatchedPairs.gather(ctx.teacherBoxes(t), matches, 1).stopGradient();
-            float pairs = Math.max(1, MatchedPairs.count(matches));
-            NDArray pt = Activation.sigmoid(zt);
-            NDArray cls = Scalars.bceWithLogits(zs, pt);
-            if (classDistance == ClassDistance.KL) {
-                cls = cls.sub(Scalars.bceWithLogits(zt, pt));
-            }
-            // Summed over classes and coordinates, divided by the pair count (mmdet's avg_factor), not a mean over elements.
-            NDArray clsSum = Scalars.div(cls.sum(), pairs);
-            NDArray l1 = Scalars.div(bs.sub(bt).abs().sum(), pairs);
-            NDArray giou = Scalars.div(Scalars.rsub(1f, BoxOps.elementwiseGiou(BoxOps.cxcywhToXyxy(bs), BoxOps.cxcywhToXyxy(bt))).sum(), pairs);
-            NDArray stage = Scalars.mul(clsSum, classWeight).add(Scalars.mul(l1, l1Weight)).add(Scalars.mul(giou, giouWeight));
-            total = total == null ? stage : total.add(stage);
+    NDArray stageLoss(DistillationContext ctx, int k, int t) {
+        List<Assignment> matches = ctx.matches(k);
+        NDArray zs = MatchedPairs.gather(ctx.student().queries().logits().get(k), matches, 0);
+        NDArray bs = MatchedPairs.gather(ctx.student().queries().boxes().get(k), matches, 0);
+        NDArray zt = MatchedPairs.gather(ctx.teacher().logits().get(t), matches, 1).stopGradient();
+        NDArray bt = MatchedPairs.gather(ctx.teacherBoxes(t), matches, 1).stopGradient();
+        float pairs = Math.max(1, MatchedPairs.count(matches));
+        NDArray pt = Activation.sigmoid(zt);
+        NDArray cls = Scalars.bceWithLogits(zs, pt);
+        if (classDistance == ClassDistance.KL) {
+            cls = cls.sub(Scalars.bceWithLogits(zt, pt));
         }
-        return Scalars.mul(total, weight);
+        // Summed over classes and coordinates, divided by the pair count (mmdet's avg_factor), not a mean over elements.
+        NDArray clsSum = Scalars.div(cls.sum(), pairs);
+        NDArray l1 = Scalars.div(bs.sub(bt).abs().sum(), pairs);
+        NDArray giou = Scalars.div(Scalars.rsub(1f, BoxOps.elementwiseGiou(BoxOps.cxcywhToXyxy(bs), BoxOps.cxcywhToXyxy(bt))).sum(), pairs);
+        return Scalars.mul(clsSum, classWeight).add(Scalars.mul(l1, l1Weight)).add(Scalars.mul(giou, giouWeight));
     }
 }

@@ -11,11 +11,9 @@ import java.util.List;
  * distance, transferred from teacher to student with an L1 loss. Widths may differ: only distances are
  * compared. Averaged over images, summed over student stages.
  */
-public final class QueryRelationDistillation implements DistillationTerm {
-    private final float weight;
-
+public final class QueryRelationDistillation extends PerStageTerm {
     public QueryRelationDistillation(float weight) {
-        this.weight = weight;
+        super(weight);
     }
 
     @Override
@@ -24,33 +22,22 @@ public final class QueryRelationDistillation implements DistillationTerm {
     }
 
     @Override
-    public float weight() {
-        return weight;
-    }
-
-    @Override
-    public NDArray compute(DistillationContext ctx) {
+    NDArray stageLoss(DistillationContext ctx, int k, int t) {
+        List<Assignment> matches = ctx.matches(k);
+        NDArray es = ctx.student().queries().embeddings().get(k);
+        NDArray et = ctx.teacher().embeddings().get(t);
         NDArray total = null;
-        for (int k = 0; k < ctx.mapping().studentStages(); k++) {
-            int t = ctx.mapping().teacherStage(k);
-            List<Assignment> matches = ctx.matches(k);
-            NDArray es = ctx.student().queries().embeddings().get(k);
-            NDArray et = ctx.teacher().embeddings().get(t);
-            for (int i = 0; i < matches.size(); i++) {
-                Assignment a = matches.get(i);
-                if (a.size() < 2) {
-                    continue; // one query has no relations
-                }
-                NDArray ds = normalisedDistances(MatchedPairs.gatherImage(es, i, a, 0));
-                NDArray dt = normalisedDistances(MatchedPairs.gatherImage(et, i, a, 1).stopGradient());
-                NDArray l = Scalars.div(ds.sub(dt).abs().mean(), matches.size());
-                total = total == null ? l : total.add(l);
+        for (int i = 0; i < matches.size(); i++) {
+            Assignment a = matches.get(i);
+            if (a.size() < 2) {
+                continue; // one query has no relations
             }
+            NDArray ds = normalisedDistances(MatchedPairs.gatherImage(es, i, a, 0));
+            NDArray dt = normalisedDistances(MatchedPairs.gatherImage(et, i, a, 1).stopGradient());
+            NDArray l = Scalars.div(ds.sub(dt).abs().mean(), matches.size());
+            total = total == null ? l : total.add(l);
         }
-        if (total == null) {
-            return Scalars.mul(ctx.student().queries().embeddings().get(0).sum(), 0f);
-        }
-        return Scalars.mul(total, weight);
+        return total;
     }
 
     /** {@code (P, d)} embeddings to their {@code (P, P)} distance matrix over its mean off-diagonal entry. */

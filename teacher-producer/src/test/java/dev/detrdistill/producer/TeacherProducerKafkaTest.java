@@ -201,13 +201,7 @@ class TeacherProducerKafkaTest {
         ObjectMapper json = new ObjectMapper();
         // Register the current versions under their subjects (as the serializer's topic strategy names them).
         for (String[] s : new String[][] {{"compat-TeacherRecord", "TeacherRecord.avsc"}, {"compat-TeacherCard", "TeacherCard.avsc"}}) {
-            String schema = currentSchema(s[1]);
-            HttpResponse<String> r = post(http, registry.ccompatUrl() + "/subjects/" + s[0] + "/versions", schema, json);
-            assertEquals(200, r.statusCode(), r.body());
-            r = http.send(HttpRequest.newBuilder(URI.create(registry.ccompatUrl() + "/config/" + s[0]))
-                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode(), r.body());
+            registerBackward(http, json, s[0], currentSchema(s[1]));
         }
         assertTrue(compatible(http, json, "compat-TeacherRecord", "TeacherRecord-v2.avsc"));
         assertTrue(compatible(http, json, "compat-TeacherCard", "TeacherCard-v2.avsc"));
@@ -235,16 +229,21 @@ class TeacherProducerKafkaTest {
         for (String[] s : new String[][] {{"prev-TeacherRecord", "TeacherRecord"}, {"prev-TeacherCard", "TeacherCard"}}) {
             String previous = new String(TeacherProducerKafkaTest.class.getResourceAsStream("/schemas-previous/" + s[1] + "-v1.avsc")
                     .readAllBytes());
-            HttpResponse<String> r = post(http, registry.ccompatUrl() + "/subjects/" + s[0] + "/versions", previous, json);
-            assertEquals(200, r.statusCode(), r.body());
-            r = http.send(HttpRequest.newBuilder(URI.create(registry.ccompatUrl() + "/config/" + s[0]))
-                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode(), r.body());
-            r = post(http, registry.ccompatUrl() + "/compatibility/subjects/" + s[0] + "/versions/latest", currentSchema(s[1] + ".avsc"), json);
+            registerBackward(http, json, s[0], previous);
+            HttpResponse<String> r = post(http, registry.ccompatUrl() + "/compatibility/subjects/" + s[0] + "/versions/latest", currentSchema(s[1] + ".avsc"), json);
             assertEquals(200, r.statusCode(), r.body());
             assertTrue(json.readTree(r.body()).get("is_compatible").asBoolean(), s[1] + " v2 must read v1 records: " + r.body());
         }
+    }
+
+    /** Registers {@code schema} under {@code subject} (Confluent REST API) and sets the subject to BACKWARD compatibility. */
+    private static void registerBackward(HttpClient http, ObjectMapper json, String subject, String schema) throws Exception {
+        HttpResponse<String> r = post(http, registry.ccompatUrl() + "/subjects/" + subject + "/versions", schema, json);
+        assertEquals(200, r.statusCode(), r.body());
+        r = http.send(HttpRequest.newBuilder(URI.create(registry.ccompatUrl() + "/config/" + subject))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
     }
 
     private static String currentSchema(String file) throws Exception {
