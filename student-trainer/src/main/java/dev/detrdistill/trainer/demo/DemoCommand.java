@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The whole platform on one machine: embedded Kafka and registry, a local Flink; trains a teacher "
-                + "(reused on the next run), publishes its records, trains a baseline and a distilled student from the "
+                + "(kept in --out and reused by a later run with --overwrite), publishes its records, trains a baseline and a distilled student from the "
                 + "stream in one Flink job, evaluates all three and writes an HTML report."})
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
