@@ -6,7 +6,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.imageio.ImageIO;
 
 /**
  * Decodes images once and keeps them downscaled to at most {@code maxSide} pixels (enough for the views
@@ -30,7 +29,7 @@ public final class ImageCache {
             throw new DataFormatException("image " + entry.file() + " (id " + entry.id() + ") is missing");
         }
         try {
-            BufferedImage img = ImageIO.read(entry.file().toFile());
+            BufferedImage img = ImageDecoder.decode(entry.file().toFile(), "image " + entry.file());
             if (img == null) {
                 throw new DataFormatException("image " + entry.file() + " (id " + entry.id() + ") is not a readable image (corrupt or unknown format)");
             }

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * Renders the exact view a record describes: the image (inline, or by URI with its hash checked),
@@ -111,7 +110,7 @@ public final class RecordViews {
                     + ref.getSha256() + " (changed or corrupted since the teacher saw it)");
         }
         try {
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
+            BufferedImage img = dev.detrdistill.data.ImageDecoder.decode(new ByteArrayInputStream(bytes), key + " image");
             if (img == null) {
                 throw new BadRecordException("unreadable image", key + ": image bytes are not a readable PNG/JPEG");
             }
