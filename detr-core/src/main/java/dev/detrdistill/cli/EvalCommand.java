@@ -49,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("use --gt and --detections together, or --model alone");
             }
             DetectionDataset truth = CocoReader.read(gt, gt.getParent());
-            m = CocoResults.evaluateFile(truth, CocoReader.categoryIds(gt), detections);
+            m = CocoResults.evaluateFile(truth, detections);
         } else if (model != null) {
             CheckpointMeta meta = Checkpoint.readMeta(model);
             DetectionDataset ds = data.load(split);

@@ -107,19 +107,6 @@ public final class CocoReader {
         }
     }
 
-    /** The original COCO category ids of a file, in class-index order. */
-    public static List<Integer> categoryIds(Path json) {
-        try {
-            JsonNode root = new ObjectMapper().readTree(json.toFile());
-            if (root == null || !root.has("categories")) {
-                throw new DataFormatException("COCO file " + json + " has no 'categories'");
-            }
-            return List.copyOf(categories(root, json).keySet());
-        } catch (IOException | NullPointerException e) {
-            throw new DataFormatException("cannot read categories of COCO file " + json, e);
-        }
-    }
-
     /** True when the file can be read at all; used by format detection. */
     static boolean looksLikeCoco(Path json) {
         return Files.isRegularFile(json) && json.toString().endsWith(".json");

@@ -23,18 +23,13 @@ public final class ContrastiveHead extends AbstractBlock {
     public static final int WIDTH = 512;
 
     private final int inputWidth;
+    private final int width;
     private final Linear input;
     private final Linear hidden;
     private final BatchNorm norm;
     private final Linear output;
 
-    private final int width;
-
-    public ContrastiveHead(int inputWidth) {
-        this(inputWidth, WIDTH);
-    }
-
-    /** @param width the projection width (512 in the reference; smaller only in tests) */
+    /** @param width the projection width ({@link #WIDTH} in the reference; smaller only in tests) */
     public ContrastiveHead(int inputWidth, int width) {
         this.inputWidth = inputWidth;
         this.width = width;
@@ -44,7 +39,7 @@ public final class ContrastiveHead extends AbstractBlock {
         output = addChildBlock("output", Linear.builder().setUnits(width).build());
     }
 
-    /** Embeddings {@code (P, d)} to unit-length projections {@code (P, 512)}. */
+    /** Embeddings {@code (P, d)} to unit-length projections {@code (P, width)}. */
     public NDArray project(ParameterStore ps, NDArray embeddings, boolean training) {
         NDArray x = input.forward(ps, new NDList(embeddings), training).singletonOrThrow();
         x = hidden.forward(ps, new NDList(x), training).singletonOrThrow();

@@ -33,21 +33,17 @@ public final class DistillationAdapters extends AbstractBlock {
     private final ContrastiveHead studentHead;
     private final ContrastiveHead teacherHead;
 
+    /** Adapters without the contrastive heads. */
     public DistillationAdapters(int studentWidth, int teacherWidth, int studentPriorWidth, int teacherPriorWidth) {
-        this(studentWidth, teacherWidth, studentPriorWidth, teacherPriorWidth, false);
+        this(studentWidth, teacherWidth, studentPriorWidth, teacherPriorWidth, 0);
     }
 
     /**
      * @param studentWidth student feature and decoder width d_S
      * @param teacherWidth teacher feature and decoder width d_T
-     * @param contrastiveHeads whether to create the contrastive term's heads (512 wide, as in the reference)
+     * @param contrastiveWidth width of the contrastive heads' projections ({@link ContrastiveHead#WIDTH} = 512
+     *     in the reference), 0 for no heads
      */
-    public DistillationAdapters(int studentWidth, int teacherWidth, int studentPriorWidth, int teacherPriorWidth,
-            boolean contrastiveHeads) {
-        this(studentWidth, teacherWidth, studentPriorWidth, teacherPriorWidth, contrastiveHeads ? ContrastiveHead.WIDTH : 0);
-    }
-
-    /** @param contrastiveWidth width of the contrastive heads' projections (512 in the reference), 0 for none */
     public DistillationAdapters(int studentWidth, int teacherWidth, int studentPriorWidth, int teacherPriorWidth,
             int contrastiveWidth) {
         this.studentWidth = studentWidth;

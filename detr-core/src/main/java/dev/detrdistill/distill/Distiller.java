@@ -36,7 +36,8 @@ public final class Distiller implements DetectorTrainer.ExtraLoss {
         int ks = student.config().decoderLayers();
         mapping = settings.mapping(ks, teacher.numStages());
         adapters = new DistillationAdapters(student.config().hiddenDim(), teacher.featureWidth(),
-                student.config().queryPriorWidth(), teacher.queryPriorWidth(), settings.contrastive() > 0)
+                student.config().queryPriorWidth(), teacher.queryPriorWidth(),
+                settings.contrastive() > 0 ? ContrastiveHead.WIDTH : 0)
                 .initializeParameters(manager);
         if (settings.instance() > 0) {
             terms.add(new InstanceDistillation(settings.instance(), settings.classDistance()));

@@ -20,7 +20,8 @@ public final class CocoResults {
 
     private CocoResults() {}
 
-    public static CocoMetrics evaluateFile(DetectionDataset truth, List<Integer> categoryIds, Path results) throws IOException {
+    /** Evaluates a results file against {@code truth}, reading its {@code category_id}s as the dataset's own ids. */
+    public static CocoMetrics evaluateFile(DetectionDataset truth, Path results) throws IOException {
         JsonNode root;
         try {
             root = JSON.readTree(results.toFile());
@@ -40,7 +41,7 @@ public final class CocoResults {
             if (!known.containsKey(img)) {
                 throw new DataFormatException(where + ": image_id " + img + " is not in the ground truth");
             }
-            int cls = categoryIds.indexOf(d.path("category_id").asInt(Integer.MIN_VALUE));
+            int cls = truth.categoryIds().indexOf(d.path("category_id").asInt(Integer.MIN_VALUE));
             if (cls < 0) {
                 throw new DataFormatException(where + ": unknown category_id " + d.path("category_id"));
             }

@@ -30,7 +30,7 @@ class CocoReferenceTest {
     void allTwelveNumbersAgreeWithPycocotools() throws Exception {
         Path gt = DIR.resolve("instances.json");
         DetectionDataset truth = CocoReader.read(gt, DIR);
-        CocoMetrics m = CocoResults.evaluateFile(truth, CocoReader.categoryIds(gt), DIR.resolve("results.json"));
+        CocoMetrics m = CocoResults.evaluateFile(truth, DIR.resolve("results.json"));
         JsonNode expected = new ObjectMapper().readTree(DIR.resolve("pycocotools-stats.json").toFile());
         for (int i = 0; i < 12; i++) {
             assertEquals(expected.get("stats").get(i).asDouble(), m.stats()[i], 0.002, CocoMetrics.KEYS.get(i));
@@ -70,7 +70,7 @@ class CocoReferenceTest {
         }
         assertEquals(Set.of(1, 3, 7, 90), written);
         // And they read back as the same classes.
-        CocoMetrics again = CocoResults.evaluateFile(truth, truth.categoryIds(), out);
+        CocoMetrics again = CocoResults.evaluateFile(truth, out);
         assertNotEquals(null, again);
     }
 

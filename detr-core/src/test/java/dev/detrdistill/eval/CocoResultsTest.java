@@ -40,7 +40,7 @@ class CocoResultsTest {
         CocoMetrics direct = new CocoEvaluator(truth.images(), truth.classNames()).evaluate(dets);
         Path results = tmp.resolve("results.json");
         CocoResults.write(truth, dets, results);
-        CocoMetrics fromFile = CocoResults.evaluateFile(truth, CocoReader.categoryIds(gt), results);
+        CocoMetrics fromFile = CocoResults.evaluateFile(truth, results);
         assertArrayEquals(direct.stats(), fromFile.stats(), 1e-9);
         assertTrue(direct.stats()[0] > 0.2 && direct.stats()[0] < 0.95, "AP " + direct.stats()[0]);
     }
@@ -52,7 +52,7 @@ class CocoResultsTest {
         Path results = tmp.resolve("bad.json");
         Files.writeString(results, "[{\"image_id\": 424242, \"category_id\": 1, \"bbox\": [0,0,1,1], \"score\": 0.5}]");
         DataFormatException e = assertThrows(DataFormatException.class,
-                () -> CocoResults.evaluateFile(truth, CocoReader.categoryIds(gt), results));
+                () -> CocoResults.evaluateFile(truth, results));
         assertTrue(e.getMessage().contains("entry 0") && e.getMessage().contains("424242"), e.getMessage());
     }
 }

@@ -35,8 +35,4 @@ public final class DecodedTensors {
         return RecordViews.key(r) + "@" + r.getTeacherId() + "/" + r.getTeacherVersion() + "@" + r.getProducedAtMs() + "#" + field
                 + "#" + content;
     }
-
-    public static long[] hitsAndMisses() {
-        return new long[] {CACHE.hits(), CACHE.misses()};
-    }
 }

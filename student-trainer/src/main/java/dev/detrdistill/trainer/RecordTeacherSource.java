@@ -7,7 +7,6 @@ import dev.detrdistill.data.ImageView;
 import dev.detrdistill.distill.TeacherKnowledge;
 import dev.detrdistill.distill.TeacherSource;
 import dev.detrdistill.matching.Assignment;
-import dev.detrdistill.producer.ClaimCheck;
 import dev.detrdistill.records.Stage;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;

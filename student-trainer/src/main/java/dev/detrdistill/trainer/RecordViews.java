@@ -17,9 +17,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Renders the exact view a record describes: the image (inline, or by URI with its hash checked),
@@ -31,12 +29,7 @@ public final class RecordViews {
      * Recently decoded images by content hash. Every student of a job renders each record, and an image's
      * views arrive together, so a few dozen entries spare almost every repeated decode.
      */
-    private static final Map<String, BufferedImage> DECODED = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, BufferedImage> eldest) {
-            return size() > 32;
-        }
-    };
+    private static final SharedLru<String, BufferedImage> DECODED = new SharedLru<>(32, image -> 1);
 
     /**
      * Rendered views by image hash and view parameters: the N students of a job render the same record,
@@ -45,11 +38,6 @@ public final class RecordViews {
     private static final SharedLru<String, float[]> RENDERED = new SharedLru<>(128L << 20, p -> 4L * p.length);
 
     private RecordViews() {}
-
-    /** Rendered views served from the shared cache / rendered afresh, since the process started. */
-    public static long[] renderCacheHitsAndMisses() {
-        return new long[] {RENDERED.hits(), RENDERED.misses()};
-    }
 
     /** @throws BadRecordException when the image cannot be read or does not match its hash */
     public static ImageView render(TeacherRecord r) {
@@ -64,17 +52,7 @@ public final class RecordViews {
     }
 
     private static BufferedImage decoded(ImageRef ref, String sha, TeacherRecord r) {
-        BufferedImage image;
-        synchronized (DECODED) {
-            image = DECODED.get(sha);
-        }
-        if (image == null) {
-            image = decode(ref, key(r));
-            synchronized (DECODED) {
-                DECODED.put(sha, image);
-            }
-        }
-        return image;
+        return DECODED.get(sha, k -> decode(ref, key(r))); // only verified content is cached: decode checks the hash
     }
 
     public static DetectionTarget target(TeacherRecord r) {

@@ -7,21 +7,22 @@ import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
- * A least-recently-used cache bounded by the bytes its values hold, shared by every student of a task
- * manager: each record reaches all N students one after another, so what the first student decoded or
- * rendered serves the other N-1 (and later epochs while it stays).
+ * A least-recently-used cache bounded by the total weight of its values (their bytes, or 1 per entry
+ * for a count bound), shared by every student of a task manager: each record reaches all N students
+ * one after another, so what the first student decoded or rendered serves the other N-1 (and later
+ * epochs while it stays).
  */
 public final class SharedLru<K, V> {
-    private final long maxBytes;
-    private final ToLongFunction<V> bytesOf;
+    private final long maxWeight;
+    private final ToLongFunction<V> weightOf;
     private final LinkedHashMap<K, V> entries = new LinkedHashMap<>(64, 0.75f, true);
-    private long bytes;
+    private long weight;
     private long hits;
     private long misses;
 
-    public SharedLru(long maxBytes, ToLongFunction<V> bytesOf) {
-        this.maxBytes = maxBytes;
-        this.bytesOf = bytesOf;
+    public SharedLru(long maxWeight, ToLongFunction<V> weightOf) {
+        this.maxWeight = maxWeight;
+        this.weightOf = weightOf;
     }
 
     /** The cached value, or {@code compute}'s (computed outside the lock, so a slow miss blocks no other student). */
@@ -35,17 +36,17 @@ public final class SharedLru<K, V> {
             misses++;
         }
         V v = compute.apply(key);
-        long size = bytesOf.applyAsLong(v);
-        if (size > maxBytes) {
+        long size = weightOf.applyAsLong(v);
+        if (size > maxWeight) {
             return v;
         }
         synchronized (this) {
             V old = entries.put(key, v);
-            bytes += size - (old == null ? 0 : bytesOf.applyAsLong(old));
+            weight += size - (old == null ? 0 : weightOf.applyAsLong(old));
             Iterator<Map.Entry<K, V>> it = entries.entrySet().iterator();
-            while (bytes > maxBytes && it.hasNext()) {
+            while (weight > maxWeight && it.hasNext()) {
                 Map.Entry<K, V> eldest = it.next();
-                bytes -= bytesOf.applyAsLong(eldest.getValue());
+                weight -= weightOf.applyAsLong(eldest.getValue());
                 it.remove();
             }
         }
@@ -60,7 +61,8 @@ public final class SharedLru<K, V> {
         return misses;
     }
 
-    public synchronized long bytes() {
-        return bytes;
+    /** The total weight held (bytes, for a byte-bounded cache). */
+    public synchronized long weight() {
+        return weight;
     }
 }

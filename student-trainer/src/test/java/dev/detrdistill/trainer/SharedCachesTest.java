@@ -27,7 +27,7 @@ class SharedCachesTest {
         }
         lru.get("a", x -> new float[10]); // a is now the most recent
         lru.get("d", x -> new float[10]); // evicts b
-        assertEquals(120, lru.bytes());
+        assertEquals(120, lru.weight());
         int before = computed.get();
         lru.get("a", x -> {
             computed.incrementAndGet();

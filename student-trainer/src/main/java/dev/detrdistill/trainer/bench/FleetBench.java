@@ -23,6 +23,7 @@ import dev.detrdistill.stream.EmbeddedRegistry;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.LearningRateSchedule;
+import dev.detrdistill.train.RunFolder;
 import dev.detrdistill.train.TrainOptions;
 import dev.detrdistill.train.TrainingRun;
 import dev.detrdistill.trainer.StudentSpec;
@@ -32,14 +33,11 @@ import dev.detrdistill.trainer.flink.StudentTrainerJob;
 import dev.detrdistill.trainer.flink.TrainerResult;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -126,7 +124,7 @@ public final class FleetBench implements Callable<Integer> {
                     produced.encodeSeconds(), produced.sendSeconds());
             for (int n : fleetSizes) {
                 Path dir = out.resolve("n" + n);
-                deleteTree(dir);
+                RunFolder.deleteTree(dir);
                 FleetRow.Streamed streamed = streamed(serdes, topic, n, student, dir.resolve("streamed"), produce, produced, records);
                 FleetRow.Online online = online(n, student, train, steps, teacherCkpt, dir.resolve("online"), quiet);
                 FleetRow row = new FleetRow(n, steps, online, streamed,
@@ -203,16 +201,5 @@ public final class FleetBench implements Callable<Integer> {
             }
         }
         return ap;
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -22,12 +22,12 @@ import dev.detrdistill.stream.EmbeddedRegistry;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.LearningRateSchedule;
+import dev.detrdistill.train.RunFolder;
 import dev.detrdistill.train.TrainOptions;
 import dev.detrdistill.trainer.StudentSpec;
 import dev.detrdistill.trainer.flink.StartPosition;
 import dev.detrdistill.trainer.flink.StudentTrainerJob;
 import dev.detrdistill.trainer.flink.TrainerResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -185,32 +185,11 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Refuses to write over an earlier demo's students and report unless --overwrite; the teacher is always kept. */
-    private void claimOutput() throws java.io.IOException {
-        List<Path> previous = new java.util.ArrayList<>();
-        if (Files.exists(out.resolve("report.html"))) {
-            previous.add(out.resolve("report.html"));
-        }
-        for (String name : List.of("students", "flink-checkpoints")) {
-            if (Files.exists(out.resolve(name))) {
-                previous.add(out.resolve(name));
-            }
-        }
-        if (previous.isEmpty()) {
-            return;
-        }
-        if (!overwrite) {
-            throw new IllegalArgumentException("--out " + out + " already holds a demo's results (" + previous.stream()
-                    .map(p -> out.relativize(p).toString()).toList() + "). Add --overwrite to train the students again (the teacher in "
-                    + out.resolve("teacher") + " is kept and reused), or choose another --out.");
-        }
-        System.out.println("--overwrite: deleting the previous demo's " + previous.stream().map(p -> out.relativize(p).toString()).toList()
-                + " (the teacher is kept)");
-        for (Path p : previous) {
-            try (var all = Files.walk(p)) {
-                for (Path q : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(q);
-                }
-            }
+    private void claimOutput() {
+        List<String> deleted = RunFolder.claim(out, List.of("report.html", "students", "flink-checkpoints"), false, overwrite, "--out",
+                "The teacher in " + out.resolve("teacher") + " is kept and reused: ");
+        if (!deleted.isEmpty()) {
+            System.out.println("--overwrite: deleted the previous demo's " + deleted + " (the teacher is kept)");
         }
     }
 
