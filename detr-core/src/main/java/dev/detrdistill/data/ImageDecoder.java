@@ -31,7 +31,7 @@ public final class ImageDecoder {
     public static BufferedImage decode(Object source, String what) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(source)) {
             if (in == null) {
-                return null;
+                throw new IllegalArgumentException("cannot read " + what + " from a " + source.getClass().getName() + "; pass a File or an InputStream");
             }
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {

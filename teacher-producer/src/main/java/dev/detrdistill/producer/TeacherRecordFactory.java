@@ -88,7 +88,7 @@ public final class TeacherRecordFactory {
         return r;
     }
 
-    static Tensor tensor(NDArray a, TensorEncoding e, int scaleAxis) {
+    public static Tensor tensor(NDArray a, TensorEncoding e, int scaleAxis) {
         int[] shape = Arrays.stream(a.getShape().getShape()).mapToInt(x -> (int) x).toArray();
         return TensorCodec.encode(a.toFloatArray(), shape, e, scaleAxis);
     }

@@ -5,7 +5,7 @@ import dev.detrdistill.cli.DataOptions;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.producer.CheckpointTeacher;
 import dev.detrdistill.producer.TeacherRunner;
-import dev.detrdistill.producer.TorchScriptTeacher;
+import dev.detrdistill.producer.exported.ExportedTeacher;
 import dev.detrdistill.producer.EncodingPolicy;
 import dev.detrdistill.producer.ProduceSummary;
 import dev.detrdistill.producer.TeacherProducer;
@@ -21,11 +21,11 @@ import picocli.CommandLine.Option;
         description = {"Run a teacher once per image view and publish its knowledge (TeacherRecord) to Kafka,",
             "with its TeacherCard on <topic>.cards and bad input on <topic>.dlq."})
 final class ProduceCommand implements Callable<Integer> {
-    @Option(names = "--teacher", required = true, paramLabel = "<checkpoint|file.pt>",
-            description = "Teacher checkpoint folder (from train), or a TorchScript file following docs/torchscript-teacher.md.")
+    @Option(names = "--teacher", required = true, paramLabel = "<checkpoint|file.pt|file.onnx>",
+            description = "Teacher checkpoint folder (from train), or a TorchScript (.pt) or ONNX (.onnx) file following docs/bring-your-own-teacher.md.")
     Path teacher;
 
-    @Option(names = "--image-size", paramLabel = "<px>", description = "Input size of a TorchScript teacher (checkpoints know theirs).")
+    @Option(names = "--image-size", paramLabel = "<px>", description = "Input side in pixels of a TorchScript or ONNX teacher, the size it was exported for (checkpoints know theirs).")
     Integer imageSize;
 
     @Mixin
@@ -70,20 +70,20 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean torchScript = java.nio.file.Files.isRegularFile(teacher);
+        boolean exported = java.nio.file.Files.isRegularFile(teacher);
         DetectionDataset ds = data.load(split);
         java.util.List<String> classes = ds.classNames();
-        if (!torchScript) {
+        if (!exported) {
             CheckpointMeta meta = Checkpoint.readMeta(teacher);
             if (!ds.classNames().equals(meta.classNames())) {
                 throw new IllegalArgumentException("teacher classes " + meta.classNames() + " differ from dataset classes " + ds.classNames());
             }
             classes = meta.classNames();
         } else if (imageSize == null) {
-            throw new IllegalArgumentException("a TorchScript teacher needs --image-size (its input side in pixels)");
+            throw new IllegalArgumentException("a TorchScript or ONNX teacher needs --image-size (the input side in pixels it was exported for)");
         }
         try (StreamOptions started = stream; NDManager manager = NDManager.newBaseManager();
-                TeacherRunner runner = torchScript ? TorchScriptTeacher.load(teacher, imageSize)
+                TeacherRunner runner = exported ? ExportedTeacher.open(teacher, imageSize)
                         : new CheckpointTeacher(Checkpoint.loadModel(teacher, manager))) {
             TeacherProducer producer = TeacherProducer.builder().serdes(started.connect()).topic(topic)
                     .teacher(teacherId, teacherVersion).encodings(EncodingPolicy.parse(encoding)).views(views).batchSize(batch)
