@@ -45,6 +45,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Produce and consume teacher records against an in-process KRaft broker and the embedded registry. */
 class TeacherProducerKafkaTest {
@@ -206,6 +208,38 @@ class TeacherProducerKafkaTest {
         assertTrue(compatible(http, json, "compat-TeacherRecord", "TeacherRecord-v2.avsc"));
         assertTrue(compatible(http, json, "compat-TeacherCard", "TeacherCard-v2.avsc"));
         assertTrue(!compatible(http, json, "compat-TeacherRecord", "TeacherRecord-breaking.avsc"), "a new required field breaks old readers");
+    }
+
+    /** `produce --teacher <file>` with the transformers exports of tools/export-teacher, TorchScript and ONNX alike. */
+    @ParameterizedTest(name = "{0}.{1}")
+    @CsvSource({"detr, pt, 1", "detr, onnx, 1", "deformable-detr, pt, 3", "deformable-detr, onnx, 3", "conditional-detr, pt, 1",
+            "conditional-detr, onnx, 1"})
+    void produceCommandPublishesTheRecordsOfAnExportedTeacher(String arch, String format, int levels) throws Exception {
+        Path data = tmp.resolve("byo-data");
+        if (!Files.isDirectory(data)) {
+            SyntheticShapes.generate(data, new SyntheticShapes.Spec(3, 1, 48, 1, 3, 4));
+        }
+        Path file = Path.of(getClass().getResource("/teachers/" + arch + "." + format).toURI());
+        String topic = "byo." + arch + "." + format;
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = dev.detrdistill.producer.cli.ProducerMain.commandLine();
+        cli.setErr(new java.io.PrintWriter(err));
+        cli.setOut(new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        int code = dev.detrdistill.cli.DistillCli.execute(cli, new String[] {"produce", "--teacher", file.toString(), "--image-size", "128",
+            "--data", data.toString(), "--topic", topic, "--views", "2", "--batch", "4", "--encoding", "fp32", "--teacher-id", arch,
+            "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url()});
+        assertEquals(0, code, err.toString());
+        RecordSerdes serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
+        List<ConsumerRecord<String, TeacherRecord>> records = readAll(serdes.consumer("byo-" + topic), topic, 6);
+        assertEquals(6, records.size(), "3 images x 2 views, once each");
+        for (ConsumerRecord<String, TeacherRecord> r : records) {
+            assertEquals(3, r.value().getStages().size());
+            assertEquals(levels - 1, r.value().getMoreFeatureLevels().size());
+            assertEquals(12, TensorCodec.shape(r.value().getStages().get(0).getLogits())[0]);
+        }
+        TeacherCard card = this.<TeacherCard>readAll(serdes.consumer("byo-card-" + topic), Topics.cardsTopic(topic), 1).get(0).value();
+        assertEquals(128, card.getInputSize());
+        assertTrue(card.getConfigJson().contains("\"featureLevels\":" + levels), card.getConfigJson());
     }
 
     @Test

@@ -151,6 +151,34 @@ class StudentTrainerJobTest {
         assertTrue(Files.readAllLines(out.resolve("distilled/metrics.jsonl")).stream().anyMatch(l -> l.contains("\"distill_fd\"")));
     }
 
+    /**
+     * A teacher trained elsewhere: the Deformable DETR that tools/export-teacher wrote from transformers (TorchScript, three
+     * feature levels, 3 stages and 12 queries against the student's 1 and 4) is produced into the stream and a student
+     * distils from it with every term.
+     */
+    @Test
+    void aStudentDistilsFromATeacherExportedFromTransformers() throws Exception {
+        String topic = "byo";
+        Path file = Path.of("..", "teacher-producer", "src", "test", "resources", "teachers", "deformable-detr.pt").toAbsolutePath();
+        assertTrue(Files.isRegularFile(file), "the exported fixture sits in the producer's test resources: " + file);
+        DetectionDataset train = DatasetLoader.load(dataDir, "train");
+        try (dev.detrdistill.producer.exported.ExportedTeacher teacher = dev.detrdistill.producer.exported.ExportedTeacher.open(file, 128)) {
+            TeacherProducer.builder().serdes(serdes).topic(topic).teacher("hf-deformable", 1).encodings(EncodingPolicy.uniform(TensorEncoding.FP16))
+                    .views(1).batchSize(4).partitions(1).log(QUIET).build().run(teacher, train.classNames(), train);
+        }
+        Path out = tmp.resolve("byo-out");
+        TrainerResult result = job(topic, List.of(TeacherFixture.student("from-hf", true, 4, out, dataDir))).build().run();
+
+        var s = result.students().get("from-hf");
+        assertEquals(16, s.get("records").asInt(), "8 images x 2 epochs: " + s);
+        assertEquals(Map.of(), result.deadLetters());
+        assertTrue(s.get("eval").has("AP"), "evaluated: " + s);
+        List<String> metrics = Files.readAllLines(out.resolve("from-hf/metrics.jsonl"));
+        for (String term : List.of("\"distill_ld\"", "\"distill_cl\"", "\"distill_fd\"", "\"distill_ad\"")) {
+            assertTrue(metrics.stream().anyMatch(l -> l.contains(term)), term + " was trained: " + metrics.get(metrics.size() - 1));
+        }
+    }
+
     @Test
     void aFailureAfterACheckpointRecoversToTheSameWeightsAsAnUninterruptedRun() throws Exception {
         String topic = "restore";
