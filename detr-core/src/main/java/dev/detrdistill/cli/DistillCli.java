@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./distill}: one subcommand per job. */
 @Command(name = "distill", mixinStandardHelpOptions = true, version = "distill 0.1.0",
         description = "Distil DETR-family detectors (DETRDistill): train, evaluate, benchmark.",
-        subcommands = {TrainCommand.class, EvalCommand.class, DataCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, DetectCommand.class, DataCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class DistillCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -33,28 +33,37 @@ public final class DetectorEvaluator {
         dev.detrdistill.train.ProgressBar bar = progress == null ? null
                 : new dev.detrdistill.train.ProgressBar(progress, "eval", data.images().size());
         int size = model.config().imageSize();
-        int c = model.config().numClasses();
-        int n = model.config().numQueries();
         List<Detection> out = new ArrayList<>();
         List<ImageEntry> images = data.images();
         for (int start = 0; start < images.size(); start += batchSize) {
             List<ImageEntry> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
             List<ImageView> views = chunk.stream()
                     .map(e -> ViewTransform.apply(e, cache.get(e), ViewParams.identity(size))).toList();
-            try (NDManager sm = manager.newSubManager(); NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                NDArray x = Batches.images(sm, views);
-                DecoderOutput o = model.detect(new ParameterStore(sm, false), x, false).queries();
-                float[] logits = o.lastLogits().toFloatArray();
-                float[] boxes = o.lastBoxes().toFloatArray();
-                for (int i = 0; i < chunk.size(); i++) {
-                    out.addAll(Postprocess.topK(chunk.get(i),
-                            Arrays.copyOfRange(logits, i * n * c, (i + 1) * n * c),
-                            Arrays.copyOfRange(boxes, i * n * 4, (i + 1) * n * 4), c, MAX_DETECTIONS));
-                }
-            }
+            out.addAll(detect(model, chunk, views, manager));
             if (bar != null) {
                 bar.update(start + chunk.size(), 0, "images");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The top {@link #MAX_DETECTIONS} detections of each image from its plain view, boxes in the image's own pixels; the
+     * arrays of the pass live in a sub-manager closed before returning.
+     */
+    public static List<Detection> detect(DetrModel model, List<ImageEntry> images, List<ImageView> views, NDManager manager) {
+        int c = model.config().numClasses();
+        int n = model.config().numQueries();
+        List<Detection> out = new ArrayList<>();
+        try (NDManager sm = manager.newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray x = Batches.images(sm, views);
+            DecoderOutput o = model.detect(new ParameterStore(sm, false), x, false).queries();
+            float[] logits = o.lastLogits().toFloatArray();
+            float[] boxes = o.lastBoxes().toFloatArray();
+            for (int i = 0; i < images.size(); i++) {
+                out.addAll(Postprocess.topK(images.get(i), Arrays.copyOfRange(logits, i * n * c, (i + 1) * n * c),
+                        Arrays.copyOfRange(boxes, i * n * 4, (i + 1) * n * 4), c, MAX_DETECTIONS));
             }
         }
         return out;
