@@ -60,8 +60,12 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace detections already in --out.")
     boolean overwrite;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
+        device.apply();
         if (batch < 1 || batch > 1024) {
             throw new IllegalArgumentException("--batch must be 1..1024, got " + batch);
         }
@@ -79,7 +83,7 @@ public final class DetectCommand implements Callable<Integer> {
         long inferenceNanos = 0;
         int done = 0;
         int unreadable = 0;
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             DetrModel detector = Checkpoint.loadModel(model, manager);
             warmUp(detector, manager, Math.min(batch, files.size()), size);
             ProgressBar bar = new ProgressBar(err, "detect", files.size());

@@ -41,8 +41,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--write-detections", paramLabel = "<results.json>", description = "With --model: also write the detections in COCO results format.")
     Path writeDetections;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
+        device.apply();
         CocoMetrics m;
         if (gt != null || detections != null) {
             if (gt == null || detections == null || model != null) {
@@ -56,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
             if (!ds.classNames().equals(meta.classNames())) {
                 throw new IllegalArgumentException("checkpoint classes " + meta.classNames() + " differ from dataset classes " + ds.classNames());
             }
-            try (NDManager manager = NDManager.newBaseManager()) {
+            try (NDManager manager = dev.detrdistill.model.Devices.newManager()) {
                 DetrModel detector = Checkpoint.loadModel(model, manager);
                 ImageCache cache = new ImageCache(2 * meta.config().imageSize());
                 var dets = DetectorEvaluator.predict(detector, ds, cache, manager, batch, System.err);

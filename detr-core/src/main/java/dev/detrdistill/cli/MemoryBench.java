@@ -50,7 +50,7 @@ final class MemoryBench implements Callable<Integer> {
                 options.clipNorm(), options.minScale(), options.maxScale(), options.flipProb(), 0, 0, 10, 1);
         Engine.getInstance().setRandomSeed(1);
         List<Long> samples = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             DetrModel model = new DetrModel(c).initializeParameters(manager);
             DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
             BatchSampler sampler = new BatchSampler(train, new ImageCache(2 * c.imageSize()), options, c.imageSize());

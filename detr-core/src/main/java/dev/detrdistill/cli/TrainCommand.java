@@ -137,8 +137,12 @@ final class TrainCommand implements Callable<Integer> {
         return StageMappingOption.apply(settings.withClassDistance(classDistance), stageMap, "--stage-map").validate();
     }
 
+    @picocli.CommandLine.Mixin
+    dev.detrdistill.cli.DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
+        device.apply();
         if (resume && overwrite) {
             throw new IllegalArgumentException("--resume continues the run in --out and --overwrite deletes it: give one of them");
         }

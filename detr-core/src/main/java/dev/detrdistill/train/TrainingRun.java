@@ -82,7 +82,7 @@ public final class TrainingRun {
             t.setDaemon(true);
             return t;
         });
-        try (NDManager manager = NDManager.newBaseManager(); MetricsLog metrics = new MetricsLog(outDir.resolve("metrics.jsonl"))) {
+        try (NDManager manager = dev.detrdistill.model.Devices.newManager(); MetricsLog metrics = new MetricsLog(outDir.resolve("metrics.jsonl"))) {
             DetrModel model = new DetrModel(config).initializeParameters(manager);
             extraLoss = extraLossFactory == null ? null : extraLossFactory.create(model, manager);
             DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options)

@@ -57,13 +57,13 @@ public final class StudentSession implements AutoCloseable {
     private float lastLr;
     private CocoMetrics lastEval;
 
-    private StudentSession(StudentSpec spec, TeacherCard card, int plannedSteps) {
+    private StudentSession(StudentSpec spec, TeacherCard card, int plannedSteps, ai.djl.Device device) {
         this.spec = spec;
         this.card = card;
         this.classNames = card.getClassNames().stream().map(CharSequence::toString).toList();
         this.options = spec.train().withSteps(Math.max(1, plannedSteps)).validate();
         DetrConfig config = spec.modelFor(classNames.size(), card.getInputSize());
-        manager = NDManager.newBaseManager();
+        manager = dev.detrdistill.model.Devices.newManager(device);
         Engine.getInstance().setRandomSeed((int) options.seed());
         model = new DetrModel(config).initializeParameters(manager);
         trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
@@ -79,16 +79,26 @@ public final class StudentSession implements AutoCloseable {
 
     /** A fresh student for this teacher; {@code plannedSteps} sets the learning-rate schedule's length. */
     public static StudentSession create(StudentSpec spec, TeacherCard card, int plannedSteps) {
-        return new StudentSession(spec, card, plannedSteps);
+        return create(spec, card, plannedSteps, dev.detrdistill.model.Devices.current());
+    }
+
+    /** As above, on {@code device}. */
+    public static StudentSession create(StudentSpec spec, TeacherCard card, int plannedSteps, ai.djl.Device device) {
+        return new StudentSession(spec, card, plannedSteps, device);
     }
 
     /** Continues exactly from {@link #snapshot()}. */
     public static StudentSession restore(StudentSpec spec, byte[] snapshot) {
+        return restore(spec, snapshot, dev.detrdistill.model.Devices.current());
+    }
+
+    /** As above, on {@code device}. */
+    public static StudentSession restore(StudentSpec spec, byte[] snapshot, ai.djl.Device device) {
         SessionSnapshot s = SessionSnapshot.read(snapshot);
         if (!s.student().equals(spec.name())) {
             throw new IllegalStateException("snapshot of student " + s.student() + " offered to student " + spec.name());
         }
-        StudentSession session = new StudentSession(spec, s.card(), s.plannedSteps());
+        StudentSession session = new StudentSession(spec, s.card(), s.plannedSteps(), device);
         try {
             Checkpoint.loadParameterBytes(session.model, s.model(), session.manager);
             if (session.distiller != null) {

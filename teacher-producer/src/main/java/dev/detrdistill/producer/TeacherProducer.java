@@ -197,7 +197,7 @@ public final class TeacherProducer {
         AtomicReference<Exception> sendError = new AtomicReference<>();
         try (KafkaProducer<String, Object> producer = new KafkaProducer<>(serdes.producer("teacher-producer-" + teacherId));
                 KafkaProducer<String, String> dlq = new KafkaProducer<>(serdes.stringProducer("teacher-producer-dlq-" + teacherId));
-                NDManager manager = NDManager.newBaseManager()) {
+                NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             TeacherCard card = teacher.card(classNames, teacherId, teacherVersion);
             producer.send(new ProducerRecord<>(Topics.cardsTopic(topic), TeacherCardFactory.key(teacherId, teacherVersion), card));
             List<Pending> pending = new ArrayList<>();

@@ -110,7 +110,7 @@ public final class FleetBench implements Callable<Integer> {
         List<FleetRow> rows = new ArrayList<>();
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start();
-                NDManager manager = NDManager.newBaseManager()) {
+                NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             RecordSerdes serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
             String topic = "fleet.teacher";
             DetrModel teacher = Checkpoint.loadModel(teacherCkpt, manager);

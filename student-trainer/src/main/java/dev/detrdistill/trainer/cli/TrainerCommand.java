@@ -73,6 +73,9 @@ public final class TrainerCommand implements Callable<Integer> {
             description = "Recovery drill: fail the job once after this step and a completed checkpoint (0 = off). Default: ${DEFAULT-VALUE}")
     int drillStep;
 
+    @picocli.CommandLine.Mixin
+    dev.detrdistill.cli.DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
         AvroTrust.trustRecordClasses();
@@ -86,7 +89,7 @@ public final class TrainerCommand implements Callable<Integer> {
                 .serdes(new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes))
                 .topic(topic).students(specs).from(StartPosition.parse(from)).epochs(epochs).live(live)
                 .parallelism(parallelism).checkpointInterval(Duration.ofMillis((long) (checkpointSeconds * 1000)))
-                .checkpointDir(checkpointDir).resumeFrom(resumeFrom).jobName(jobName)
+                .checkpointDir(checkpointDir).resumeFrom(resumeFrom).jobName(jobName).device(device.text())
                 .drill(drillStep > 0 ? new FailureDrill("cli-" + UUID.randomUUID(), drillStep) : FailureDrill.OFF)
                 .build();
         TrainerResult result = job.run();

@@ -102,7 +102,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         System.out.println("starting an embedded Kafka broker, schema registry and (with the job) a local Flink MiniCluster");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start();
-                NDManager manager = NDManager.newBaseManager()) {
+                NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             RecordSerdes serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
             String topic = "demo.teacher";
             DetrModel teacher = Checkpoint.loadModel(teacherDir.resolve("checkpoint"), manager);

@@ -61,6 +61,7 @@ public final class StudentTrainerJob {
     private final FailureDrill drill;
     private final boolean unalignedCheckpoints;
     private final String jobName;
+    private final String device;
     private final PrintStream log;
 
     private StudentTrainerJob(Builder b) {
@@ -77,6 +78,7 @@ public final class StudentTrainerJob {
         drill = b.drill;
         unalignedCheckpoints = b.unalignedCheckpoints;
         jobName = b.jobName;
+        device = b.device;
         log = b.log;
     }
 
@@ -148,7 +150,7 @@ public final class StudentTrainerJob {
         SingleOutputStreamOperator<StudentProgress> progress = tasks
                 .keyBy(t -> t.student, Types.STRING)
                 .transform("train students", TypeInformation.of(StudentProgress.class),
-                        new StudentTrainingOperator(students, planned, drill))
+                        new StudentTrainingOperator(students, planned, drill, device))
                 .uid("student-training");
 
         progress.map(StudentProgress::line).returns(Types.STRING).name("progress").print();
@@ -276,6 +278,7 @@ public final class StudentTrainerJob {
         private FailureDrill drill = FailureDrill.OFF;
         private boolean unalignedCheckpoints;
         private String jobName;
+        private String device = "auto";
         private PrintStream log = System.out;
 
         public Builder serdes(RecordSerdes s) {
@@ -332,6 +335,12 @@ public final class StudentTrainerJob {
 
         public Builder drill(FailureDrill d) {
             drill = d;
+            return this;
+        }
+
+        /** Where students compute on the task managers: cpu, gpu, gpu:n or auto (checked there, when the operator opens). */
+        public Builder device(String d) {
+            this.device = d;
             return this;
         }
 

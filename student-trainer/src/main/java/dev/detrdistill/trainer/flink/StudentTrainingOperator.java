@@ -40,6 +40,8 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
     private final Map<String, String> specJson;
     private final Map<String, Integer> plannedSteps;
     private final FailureDrill drill;
+    private final String device;
+    private transient ai.djl.Device computeDevice;
     private transient Map<String, StudentSession> sessions;
     private transient Map<String, StudentSpec> specs;
     private transient ValueState<byte[]> state;
@@ -52,12 +54,18 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
      * @param drill fails the job once on purpose to rehearse recovery; {@link FailureDrill#OFF} normally
      */
     public StudentTrainingOperator(List<StudentSpec> students, Map<String, Integer> plannedSteps, FailureDrill drill) {
+        this(students, plannedSteps, drill, "auto");
+    }
+
+    /** @param device where students compute on this task manager ({@code --device}: cpu, gpu, gpu:n, auto) */
+    public StudentTrainingOperator(List<StudentSpec> students, Map<String, Integer> plannedSteps, FailureDrill drill, String device) {
         this.specJson = new LinkedHashMap<>();
         for (StudentSpec s : students) {
             specJson.put(s.name(), StudentSpecs.toJson(s));
         }
         this.plannedSteps = new HashMap<>(plannedSteps);
         this.drill = drill;
+        this.device = device;
     }
 
     @Override
@@ -70,6 +78,7 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
     public void open() throws Exception {
         super.open();
         AvroTrust.trustRecordClasses();
+        computeDevice = dev.detrdistill.model.Devices.parse(device); // on the task manager: its GPUs, not the client's
         sessions = new TreeMap<>();
         specs = new HashMap<>();
         specJson.forEach((name, json) -> specs.put(name, StudentSpecs.fromJson(json)));
@@ -111,8 +120,8 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
                 throw new IllegalStateException("record routed to unknown student " + task.student + "; configured: " + specs.keySet());
             }
             byte[] saved = state.value();
-            s = saved != null ? StudentSession.restore(spec, saved)
-                    : StudentSession.create(spec, task.card, plannedSteps.getOrDefault(task.student, 1));
+            s = saved != null ? StudentSession.restore(spec, saved, computeDevice)
+                    : StudentSession.create(spec, task.card, plannedSteps.getOrDefault(task.student, 1), computeDevice);
             if (saved != null) {
                 drill.restored(s.step());
                 LOG.info("student {} restored at step {} with {} records seen", spec.name(), s.step(), s.records());
@@ -165,7 +174,7 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
             String name = (String) key;
             if (!sessions.containsKey(name) && specs.containsKey(name)) {
                 setCurrentKey(name);
-                StudentSession s = StudentSession.restore(specs.get(name), state.value());
+                StudentSession s = StudentSession.restore(specs.get(name), state.value(), computeDevice);
                 registerMetrics(s);
                 sessions.put(name, s);
             }

@@ -68,8 +68,12 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     StreamOptions stream;
 
+    @picocli.CommandLine.Mixin
+    dev.detrdistill.cli.DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
+        device.apply();
         boolean exported = java.nio.file.Files.isRegularFile(teacher);
         DetectionDataset ds = data.load(split);
         java.util.List<String> classes = ds.classNames();
@@ -82,7 +86,7 @@ final class ProduceCommand implements Callable<Integer> {
         } else if (imageSize == null) {
             throw new IllegalArgumentException("a TorchScript or ONNX teacher needs --image-size (the input side in pixels it was exported for)");
         }
-        try (StreamOptions started = stream; NDManager manager = NDManager.newBaseManager();
+        try (StreamOptions started = stream; NDManager manager = dev.detrdistill.model.Devices.newManager();
                 TeacherRunner runner = exported ? ExportedTeacher.open(teacher, imageSize)
                         : new CheckpointTeacher(Checkpoint.loadModel(teacher, manager))) {
             TeacherProducer producer = TeacherProducer.builder().serdes(started.connect()).topic(topic)

@@ -41,7 +41,7 @@ final class ProducerBench implements Callable<Integer> {
     public Integer call() throws Exception {
         CheckpointMeta meta = Checkpoint.readMeta(teacher);
         DetectionDataset ds = data.load(split);
-        try (StreamOptions started = stream; NDManager manager = NDManager.newBaseManager()) {
+        try (StreamOptions started = stream; NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             var serdes = started.connect();
             DetrModel model = Checkpoint.loadModel(teacher, manager);
             for (TensorEncoding e : TensorEncoding.values()) {

@@ -74,7 +74,7 @@ public abstract class ExportedTeacher implements TeacherRunner {
     /** The card from a probe forward pass on a blank image: stages, queries and widths come from the output shapes. */
     @Override
     public final TeacherCard card(List<String> classNames, String teacherId, int version) throws IOException {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = dev.detrdistill.model.Devices.newManager()) {
             DetrOutput probe = forward(m.zeros(new Shape(1, 3, imageSize, imageSize)));
             int k = probe.queries().numStages();
             Shape logits = probe.queries().logits().get(0).getShape();

@@ -24,7 +24,7 @@ public final class TorchScriptTeacher extends ExportedTeacher {
     public static TorchScriptTeacher load(Path file, int imageSize) throws IOException {
         try {
             Criteria<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class).optModelPath(file)
-                    .optEngine("PyTorch").optTranslator(new NoopTranslator()).build();
+                    .optEngine("PyTorch").optDevice(dev.detrdistill.model.Devices.current()).optTranslator(new NoopTranslator()).build();
             return new TorchScriptTeacher(criteria.loadModel(), file, imageSize);
         } catch (ModelNotFoundException | MalformedModelException | RuntimeException e) {
             throw new IOException("cannot load TorchScript teacher " + file + ": " + e.getMessage(), e);
