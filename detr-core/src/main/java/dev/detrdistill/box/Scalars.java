@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
  *
  * <p>Why: DJL 0.36's {@code NDArray.mul(Number)} (and add/sub/div/pow/maximum) wraps the Java number
  * in a tensor over a buffer that can be freed before {@code backward()}, so gradients read freed
- * memory (see docs/STACK notes). A scalar NDArray owned by the operand's manager lives until that
+ * memory. A scalar NDArray owned by the operand's manager lives until that
  * manager closes, which is after backward.
  */
 public final class Scalars {
@@ -54,16 +54,6 @@ public final class Scalars {
 
     public static NDArray clip(NDArray x, float lo, float hi) {
         return minimum(maximum(x, lo), hi);
-    }
-
-    /** Numerically stable {@code log(1 + exp(x))}: {@code max(x,0) + log(1 + exp(-|x|))}. */
-    public static NDArray softplus(NDArray x) {
-        return maximum(x, 0f).add(add(x.abs().neg().exp(), 1f).log());
-    }
-
-    /** Binary cross entropy with logits against (soft) targets {@code t}: {@code softplus(x) - x*t}. */
-    public static NDArray bceWithLogits(NDArray logits, NDArray targets) {
-        return softplus(logits).sub(logits.mul(targets));
     }
 
     /** {@code log(x / (1 - x))} with x clamped away from 0 and 1. */

@@ -1,6 +1,5 @@
 package dev.detrdistill.data;
 
-import dev.detrdistill.loss.DetectionTarget;
 
 /**
  * A model-ready view: normalised pixels {@code (3, S, S)} CHW row-major, its ground truth in normalised

@@ -1,7 +1,6 @@
 package dev.detrdistill.data;
 
 import dev.detrdistill.box.Box;
-import dev.detrdistill.loss.DetectionTarget;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;

@@ -2,7 +2,7 @@ package dev.detrdistill.distill;
 
 import ai.djl.ndarray.NDArray;
 import dev.detrdistill.box.Scalars;
-import dev.detrdistill.loss.DetectionTarget;
+import dev.detrdistill.data.DetectionTarget;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.model.DecoderOutput;
 

@@ -3,7 +3,7 @@ package dev.detrdistill.distill;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
 import dev.detrdistill.box.BoxOps;
-import dev.detrdistill.loss.DetectionTarget;
+import dev.detrdistill.data.DetectionTarget;
 import dev.detrdistill.matching.Assignment;
 import dev.detrdistill.model.DetrOutput;
 import java.util.HashMap;

@@ -9,7 +9,7 @@ import dev.detrdistill.loss.LossWeights;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.model.DetrOutput;
-import dev.detrdistill.train.Batches;
+import dev.detrdistill.data.Batches;
 import dev.detrdistill.train.DetectorTrainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.detrdistill.box.Box;
 import dev.detrdistill.box.Scalars;
-import dev.detrdistill.loss.DetectionTarget;
+import dev.detrdistill.data.DetectionTarget;
 import java.util.Arrays;
 
 /**

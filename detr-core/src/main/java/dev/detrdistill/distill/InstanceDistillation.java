@@ -1,5 +1,6 @@
 package dev.detrdistill.distill;
 
+import dev.detrdistill.loss.ElementwiseLosses;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.detrdistill.box.BoxOps;
@@ -48,9 +49,9 @@ public final class InstanceDistillation extends PerStageTerm {
         NDArray bt = MatchedPairs.gather(ctx.teacherBoxes(t), matches, 1).stopGradient();
         float pairs = Math.max(1, MatchedPairs.count(matches));
         NDArray pt = Activation.sigmoid(zt);
-        NDArray cls = Scalars.bceWithLogits(zs, pt);
+        NDArray cls = ElementwiseLosses.bceWithLogits(zs, pt);
         if (classDistance == ClassDistance.KL) {
-            cls = cls.sub(Scalars.bceWithLogits(zt, pt));
+            cls = cls.sub(ElementwiseLosses.bceWithLogits(zt, pt));
         }
         // Summed over classes and coordinates, divided by the pair count (mmdet's avg_factor), not a mean over elements.
         NDArray clsSum = Scalars.div(cls.sum(), pairs);

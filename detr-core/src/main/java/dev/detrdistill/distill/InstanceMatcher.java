@@ -1,11 +1,12 @@
 package dev.detrdistill.distill;
 
+import dev.detrdistill.loss.ElementwiseLosses;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.detrdistill.box.Box;
 import dev.detrdistill.box.Scalars;
 import dev.detrdistill.matching.Assignment;
-import dev.detrdistill.matching.HungarianMatcher;
+import dev.detrdistill.matching.LinearSumAssignment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +20,7 @@ import java.util.List;
 public final class InstanceMatcher {
     private final float l1Weight;
     private final float giouWeight;
-    private final HungarianMatcher matcher = new HungarianMatcher();
+    private final LinearSumAssignment matcher = new LinearSumAssignment();
 
     public InstanceMatcher(float l1Weight, float giouWeight) {
         this.l1Weight = l1Weight;
@@ -61,7 +62,7 @@ public final class InstanceMatcher {
         NDArray zs = studentLogits.stopGradient();
         NDArray pt = ai.djl.nn.Activation.sigmoid(teacherLogits.stopGradient());
         // (B, N_S, N_T) class cost
-        NDArray classCost = Scalars.softplus(zs).sum(new int[] {2}, true).sub(zs.matMul(pt.transpose(0, 2, 1)));
+        NDArray classCost = ElementwiseLosses.softplus(zs).sum(new int[] {2}, true).sub(zs.matMul(pt.transpose(0, 2, 1)));
         float[] cls = classCost.toFloatArray();
         float[] sb = studentBoxes.stopGradient().toFloatArray();
         float[] tb = teacherBoxes.stopGradient().toFloatArray();

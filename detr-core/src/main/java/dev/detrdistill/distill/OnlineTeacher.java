@@ -6,13 +6,13 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.detrdistill.data.ImageView;
-import dev.detrdistill.loss.DetectionTarget;
+import dev.detrdistill.data.DetectionTarget;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.matching.Assignment;
 import dev.detrdistill.model.DecoderOutput;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.model.DetrOutput;
-import dev.detrdistill.train.Batches;
+import dev.detrdistill.data.Batches;
 import java.util.ArrayList;
 import java.util.List;
 

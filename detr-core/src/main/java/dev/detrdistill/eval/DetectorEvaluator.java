@@ -12,7 +12,7 @@ import dev.detrdistill.data.ViewParams;
 import dev.detrdistill.data.ViewTransform;
 import dev.detrdistill.model.DecoderOutput;
 import dev.detrdistill.model.DetrModel;
-import dev.detrdistill.train.Batches;
+import dev.detrdistill.data.Batches;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,8 +30,8 @@ public final class DetectorEvaluator {
     /** As above, reporting images done on {@code progress} (null for silence). */
     public static List<Detection> predict(DetrModel model, DetectionDataset data, ImageCache cache, NDManager manager, int batchSize,
             java.io.PrintStream progress) {
-        dev.detrdistill.train.ProgressBar bar = progress == null ? null
-                : new dev.detrdistill.train.ProgressBar(progress, "eval", data.images().size());
+        dev.detrdistill.progress.ProgressBar bar = progress == null ? null
+                : new dev.detrdistill.progress.ProgressBar(progress, "eval", data.images().size());
         int size = model.config().imageSize();
         List<Detection> out = new ArrayList<>();
         List<ImageEntry> images = data.images();

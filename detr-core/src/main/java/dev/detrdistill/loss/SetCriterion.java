@@ -1,5 +1,6 @@
 package dev.detrdistill.loss;
 
+import dev.detrdistill.data.DetectionTarget;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -19,11 +20,11 @@ import java.util.Map;
  */
 public final class SetCriterion {
     private final LossWeights weights;
-    private final HungarianAssigner assigner;
+    private final HungarianMatcher assigner;
 
     public SetCriterion(LossWeights weights) {
         this.weights = weights;
-        this.assigner = new HungarianAssigner(weights);
+        this.assigner = new HungarianMatcher(weights);
     }
 
     public LossWeights weights() {
@@ -99,7 +100,7 @@ public final class SetCriterion {
     /** Elementwise sigmoid focal loss (Lin et al.) of logits against {0,1} targets, same shape as inputs. */
     public static NDArray sigmoidFocal(NDArray logits, NDArray targets, float alpha, float gamma) {
         NDArray p = ai.djl.nn.Activation.sigmoid(logits);
-        NDArray ce = Scalars.bceWithLogits(logits, targets);
+        NDArray ce = ElementwiseLosses.bceWithLogits(logits, targets);
         NDArray pt = p.mul(targets).add(Scalars.rsub(1f, p).mul(Scalars.rsub(1f, targets)));
         NDArray loss = ce.mul(Scalars.pow(Scalars.rsub(1f, pt), gamma));
         NDArray at = Scalars.add(Scalars.mul(targets, 2 * alpha - 1), 1 - alpha); // alpha*t + (1-alpha)*(1-t)

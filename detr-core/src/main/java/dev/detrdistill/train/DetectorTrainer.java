@@ -1,5 +1,6 @@
 package dev.detrdistill.train;
 
+import dev.detrdistill.data.Batches;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,7 +12,7 @@ import ai.djl.util.PairList;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.detrdistill.data.ImageView;
-import dev.detrdistill.loss.DetectionTarget;
+import dev.detrdistill.data.DetectionTarget;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.model.DetrOutput;

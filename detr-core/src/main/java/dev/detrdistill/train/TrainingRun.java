@@ -1,5 +1,6 @@
 package dev.detrdistill.train;
 
+import dev.detrdistill.progress.ProgressBar;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.detrdistill.data.DetectionDataset;

@@ -1,5 +1,6 @@
 package dev.detrdistill.distill;
 
+import dev.detrdistill.loss.ElementwiseLosses;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +28,7 @@ import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.model.DetrOutput;
 import dev.detrdistill.train.BatchSampler;
-import dev.detrdistill.train.Batches;
+import dev.detrdistill.data.Batches;
 import dev.detrdistill.train.DetectorTrainer;
 import dev.detrdistill.train.LearningRateSchedule;
 import dev.detrdistill.train.TrainOptions;
@@ -102,7 +103,7 @@ class DistillationTest {
                         .elementwiseGiou(dev.detrdistill.box.BoxOps.cxcywhToXyxy(b), dev.detrdistill.box.BoxOps.cxcywhToXyxy(clipped)))
                         .sum().getFloat() / pairs;
                 // BCE against the teacher's own probabilities floors at its entropy, summed over classes, per pair.
-                entropy += Scalars.bceWithLogits(k.logits().get(s), Activation.sigmoid(k.logits().get(s))).sum().getFloat() / pairs;
+                entropy += ElementwiseLosses.bceWithLogits(k.logits().get(s), Activation.sigmoid(k.logits().get(s))).sum().getFloat() / pairs;
             }
             float kl = new InstanceDistillation(1f, InstanceDistillation.ClassDistance.KL).compute(ctx).getFloat();
             assertEquals(clipping, kl, 1e-3f * Math.max(1, clipping), "KL vanishes for a copy; only box clipping is left");

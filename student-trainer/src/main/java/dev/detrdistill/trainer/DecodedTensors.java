@@ -1,6 +1,6 @@
 package dev.detrdistill.trainer;
 
-import dev.detrdistill.producer.ClaimCheck;
+import dev.detrdistill.stream.ClaimCheck;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.Tensor;
 import dev.detrdistill.records.TensorCodec;

@@ -1,7 +1,7 @@
 package dev.detrdistill.trainer;
 
-import dev.detrdistill.producer.ClaimCheck;
-import dev.detrdistill.producer.TeacherCardFactory;
+import dev.detrdistill.records.FeatureSources;
+import dev.detrdistill.stream.ClaimCheck;
 import dev.detrdistill.records.Stage;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
@@ -30,7 +30,7 @@ public final class RecordValidator {
         int n = card.getNumQueries();
         int c = card.getClassNames().size();
         int d = card.getHiddenDim();
-        if (!TeacherCardFactory.ENCODER_INPUT.equals(card.getFeatureSource())) {
+        if (!FeatureSources.ENCODER_INPUT.equals(card.getFeatureSource())) {
             throw new BadRecordException(STALE_CARD, key + ": teacher " + card.getTeacherId() + " v" + card.getTeacherVersion()
                     + " was published with featureSource=" + card.getFeatureSource() + " (the encoder's output memory); feature "
                     + "distillation now uses the maps that enter the encoder: run produce again with this version of the producer");

@@ -1,12 +1,12 @@
 package dev.detrdistill.trainer;
 
+import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.data.ImageEntry;
 import dev.detrdistill.data.ImageView;
 import dev.detrdistill.data.ViewParams;
 import dev.detrdistill.data.ViewTransform;
-import dev.detrdistill.loss.DetectionTarget;
-import dev.detrdistill.producer.ClaimCheck;
-import dev.detrdistill.producer.TeacherRecordFactory;
+import dev.detrdistill.data.DetectionTarget;
+import dev.detrdistill.stream.ClaimCheck;
 import dev.detrdistill.records.ImageRef;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.TensorCodec;
@@ -62,7 +62,7 @@ public final class RecordViews {
     }
 
     public static String key(TeacherRecord r) {
-        return TeacherRecordFactory.key(r.getDatasetId().toString(), r.getImageId().toString(), r.getViewId());
+        return RecordKeys.view(r.getDatasetId().toString(), r.getImageId().toString(), r.getViewId());
     }
 
     private static BufferedImage decode(ImageRef ref, String key) {

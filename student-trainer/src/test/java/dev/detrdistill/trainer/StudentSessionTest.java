@@ -95,7 +95,7 @@ class StudentSessionTest {
             TeacherRecord broken = TeacherRecord.newBuilder(records.get(0)).build();
             byte[] junk = {1, 2, 3};
             broken.getImage().setEncoded(ByteBuffer.wrap(junk));
-            broken.getImage().setSha256(dev.detrdistill.producer.ClaimCheck.sha256(junk));
+            broken.getImage().setSha256(dev.detrdistill.stream.ClaimCheck.sha256(junk));
             BadRecordException e = assertThrows(BadRecordException.class, () -> s.accept(broken));
             assertEquals("unreadable image", e.reason());
             assertTrue(e.getMessage().contains(data.name() + "/" + records.get(0).getImageId() + "/0"), e.getMessage());

@@ -1,5 +1,6 @@
 package dev.detrdistill.producer;
 
+import dev.detrdistill.records.FeatureSources;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.detrdistill.model.DetrModel;
@@ -11,9 +12,6 @@ import java.util.List;
 
 /** The once-per-teacher-version card: config, classes, normalisation and the learned query prior (FP32). */
 public final class TeacherCardFactory {
-    /** The card's featureSource for records whose features are the maps entering the encoder (v2 and later). */
-    public static final String ENCODER_INPUT = "encoder-input";
-
     private TeacherCardFactory() {}
 
     public static TeacherCard create(DetrModel teacher, List<String> classNames, String teacherId, int version) throws IOException {
@@ -32,11 +30,7 @@ public final class TeacherCardFactory {
                 .setPixelStd(TensorCodec.encode(new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
                 .setQueryPrior(TeacherRecordFactory.tensor(prior, TensorEncoding.FP32, 1))
                 .setCreatedAtMs(System.currentTimeMillis())
-                .setFeatureSource(ENCODER_INPUT)
+                .setFeatureSource(FeatureSources.ENCODER_INPUT)
                 .build();
-    }
-
-    public static String key(String teacherId, int version) {
-        return teacherId + "/" + version;
     }
 }

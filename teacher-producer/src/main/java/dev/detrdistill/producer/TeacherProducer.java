@@ -1,5 +1,7 @@
 package dev.detrdistill.producer;
 
+import dev.detrdistill.stream.RecordKeys;
+import dev.detrdistill.stream.ClaimCheck;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -21,8 +23,8 @@ import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
-import dev.detrdistill.train.Batches;
-import dev.detrdistill.train.ProgressBar;
+import dev.detrdistill.data.Batches;
+import dev.detrdistill.progress.ProgressBar;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -199,7 +201,7 @@ public final class TeacherProducer {
                 KafkaProducer<String, String> dlq = new KafkaProducer<>(serdes.stringProducer("teacher-producer-dlq-" + teacherId));
                 NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             TeacherCard card = teacher.card(classNames, teacherId, teacherVersion);
-            producer.send(new ProducerRecord<>(Topics.cardsTopic(topic), TeacherCardFactory.key(teacherId, teacherVersion), card));
+            producer.send(new ProducerRecord<>(Topics.cardsTopic(topic), RecordKeys.card(teacherId, teacherVersion), card));
             List<Pending> pending = new ArrayList<>();
             long total = (long) data.images().size() * views;
             ProgressBar bar = new ProgressBar(log, "produce", total);
@@ -208,7 +210,7 @@ public final class TeacherProducer {
             for (ImageEntry entry : data.images()) {
                 List<Integer> missing = new ArrayList<>();
                 for (int v = 0; v < views; v++) {
-                    if (existing.contains(TeacherRecordFactory.key(data.name(), entry.id(), v))) {
+                    if (existing.contains(RecordKeys.view(data.name(), entry.id(), v))) {
                         summary.skipped++;
                         done++;
                     } else {
@@ -225,7 +227,7 @@ public final class TeacherProducer {
                     image = ImageCache.read(entry); // a corrupt or missing file fails here, with its name
                 } catch (DataFormatException | IOException e) {
                     for (int v : missing) {
-                        deadLetter(dlq, TeacherRecordFactory.key(data.name(), entry.id(), v), "unreadable image", e.getMessage(), summary);
+                        deadLetter(dlq, RecordKeys.view(data.name(), entry.id(), v), "unreadable image", e.getMessage(), summary);
                         done++;
                     }
                     continue;
@@ -233,7 +235,7 @@ public final class TeacherProducer {
                 String sha256 = ClaimCheck.sha256(bytes);
                 for (int v : missing) {
                     // Every view of the image renders from this one decoded copy and shares its hash.
-                    pending.add(new Pending(entry, v, TeacherRecordFactory.key(data.name(), entry.id(), v), bytes, sha256, image));
+                    pending.add(new Pending(entry, v, RecordKeys.view(data.name(), entry.id(), v), bytes, sha256, image));
                 }
                 while (pending.size() >= batchSize) {
                     List<Pending> batch = new ArrayList<>(pending.subList(0, batchSize));
@@ -357,7 +359,7 @@ public final class TeacherProducer {
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
             long total = end.values().stream().mapToLong(Long::longValue).sum();
-            dev.detrdistill.train.ProgressBar bar = new dev.detrdistill.train.ProgressBar(System.err, "scanning existing keys", total);
+            dev.detrdistill.progress.ProgressBar bar = new dev.detrdistill.progress.ProgressBar(System.err, "scanning existing keys", total);
             long read = 0;
             while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {

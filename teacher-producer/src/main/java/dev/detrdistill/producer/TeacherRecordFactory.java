@@ -33,10 +33,6 @@ public final class TeacherRecordFactory {
         this.encodings = encodings;
     }
 
-    public static String key(String datasetId, String imageId, int viewId) {
-        return datasetId + "/" + imageId + "/" + viewId;
-    }
-
     /**
      * @param b index of this view in the batch
      * @param imageBytes the original image file, carried inline

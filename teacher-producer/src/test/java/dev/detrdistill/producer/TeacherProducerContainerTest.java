@@ -12,7 +12,7 @@ import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TensorEncoding;
-import dev.detrdistill.stream.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedRegistry;
 import dev.detrdistill.stream.RecordSerdes;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
 package dev.detrdistill.producer;
 
+import dev.detrdistill.stream.ClaimCheck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,8 +22,8 @@ import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.TensorCodec;
 import dev.detrdistill.records.TensorEncoding;
-import dev.detrdistill.stream.EmbeddedKafka;
-import dev.detrdistill.stream.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedKafka;
+import dev.detrdistill.stack.EmbeddedRegistry;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
 import java.io.OutputStream;
@@ -45,8 +46,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /** Produce and consume teacher records against an in-process KRaft broker and the embedded registry. */
 class TeacherProducerKafkaTest {
@@ -137,7 +136,7 @@ class TeacherProducerKafkaTest {
                     producer.view(entry.id(), r.getViewId(), 32));
             try (NDManager step = m.newSubManager()) {
                 var k = new dev.detrdistill.distill.OnlineTeacher(teacher, new dev.detrdistill.loss.SetCriterion(
-                        dev.detrdistill.loss.LossWeights.defaults())).knowledge(dev.detrdistill.train.Batches.images(step, List.of(view)), List.of(view));
+                        dev.detrdistill.loss.LossWeights.defaults())).knowledge(dev.detrdistill.data.Batches.images(step, List.of(view)), List.of(view));
                 assertArrayEquals(k.logits().get(1).get(0).toFloatArray(), TensorCodec.decode(s.getLogits()), 1e-4f);
                 assertArrayEquals(k.features().get(0).get(0).toFloatArray(), TensorCodec.decode(r.getFeatures()), 1e-4f); // level 0, image 0
             }
@@ -208,52 +207,6 @@ class TeacherProducerKafkaTest {
         assertTrue(compatible(http, json, "compat-TeacherRecord", "TeacherRecord-v2.avsc"));
         assertTrue(compatible(http, json, "compat-TeacherCard", "TeacherCard-v2.avsc"));
         assertTrue(!compatible(http, json, "compat-TeacherRecord", "TeacherRecord-breaking.avsc"), "a new required field breaks old readers");
-    }
-
-    /** `produce --teacher <file>` with the transformers exports of tools/export-teacher, TorchScript and ONNX alike. */
-    @ParameterizedTest(name = "{0}.{1}")
-    @CsvSource({"detr, pt, 1", "detr, onnx, 1", "deformable-detr, pt, 3", "deformable-detr, onnx, 3", "conditional-detr, pt, 1",
-            "conditional-detr, onnx, 1"})
-    void produceCommandPublishesTheRecordsOfAnExportedTeacher(String arch, String format, int levels) throws Exception {
-        Path data = tmp.resolve("byo-data");
-        if (!Files.isDirectory(data)) {
-            SyntheticShapes.generate(data, new SyntheticShapes.Spec(3, 1, 48, 1, 3, 4));
-        }
-        Path file = Path.of(getClass().getResource("/teachers/" + arch + "." + format).toURI());
-        String topic = "byo." + arch + "." + format;
-        java.io.StringWriter err = new java.io.StringWriter();
-        picocli.CommandLine cli = dev.detrdistill.producer.cli.ProducerMain.commandLine();
-        cli.setErr(new java.io.PrintWriter(err));
-        cli.setOut(new java.io.PrintWriter(java.io.Writer.nullWriter()));
-        int code = dev.detrdistill.cli.DistillCli.execute(cli, new String[] {"produce", "--teacher", file.toString(), "--image-size", "128",
-            "--data", data.toString(), "--topic", topic, "--views", "2", "--batch", "4", "--encoding", "fp32", "--teacher-id", arch,
-            "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url()});
-        assertEquals(0, code, err.toString());
-        RecordSerdes serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
-        List<ConsumerRecord<String, TeacherRecord>> records = readAll(serdes.consumer("byo-" + topic), topic, 6);
-        assertEquals(6, records.size(), "3 images x 2 views, once each");
-        for (ConsumerRecord<String, TeacherRecord> r : records) {
-            assertEquals(3, r.value().getStages().size());
-            assertEquals(levels - 1, r.value().getMoreFeatureLevels().size());
-            assertEquals(12, TensorCodec.shape(r.value().getStages().get(0).getLogits())[0]);
-        }
-        TeacherCard card = this.<TeacherCard>readAll(serdes.consumer("byo-card-" + topic), Topics.cardsTopic(topic), 1).get(0).value();
-        assertEquals(128, card.getInputSize());
-        assertTrue(card.getConfigJson().contains("\"featureLevels\":" + levels), card.getConfigJson());
-    }
-
-    @Test
-    void inspectNamesAMissingTopicAndListsTheOnesThatExist() throws Exception {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("inspect.present", 1, (short) 1))).all().get();
-        }
-        java.io.StringWriter err = new java.io.StringWriter();
-        picocli.CommandLine cli = dev.detrdistill.producer.cli.ProducerMain.commandLine();
-        cli.setErr(new java.io.PrintWriter(err));
-        int code = dev.detrdistill.cli.DistillCli.execute(cli, new String[] {"inspect", "--topic", "inspect.absent",
-            "--bootstrap-server", kafka.bootstrapServers(), "--registry-url", registry.url()});
-        assertEquals(1, code);
-        assertTrue(err.toString().contains("topic inspect.absent does not exist") && err.toString().contains("inspect.present"), err.toString());
     }
 
     @Test

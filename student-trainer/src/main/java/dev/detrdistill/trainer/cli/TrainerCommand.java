@@ -99,6 +99,6 @@ public final class TrainerCommand implements Callable<Integer> {
 
     /** Entry point of the job jar for {@code flink run -c dev.detrdistill.trainer.cli.TrainerCommand}. */
     public static void main(String[] args) {
-        System.exit(dev.detrdistill.cli.DistillCli.execute(new picocli.CommandLine(new TrainerCommand()), args));
+        System.exit(dev.detrdistill.cli.CommandLines.execute(new picocli.CommandLine(new TrainerCommand()), args));
     }
 }

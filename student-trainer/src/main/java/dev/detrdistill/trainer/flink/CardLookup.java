@@ -1,6 +1,6 @@
 package dev.detrdistill.trainer.flink;
 
-import dev.detrdistill.producer.TeacherCardFactory;
+import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
@@ -57,6 +57,6 @@ final class CardLookup implements Serializable {
     }
 
     static String cardKey(TeacherCard c) {
-        return TeacherCardFactory.key(c.getTeacherId().toString(), c.getTeacherVersion());
+        return RecordKeys.card(c.getTeacherId().toString(), c.getTeacherVersion());
     }
 }

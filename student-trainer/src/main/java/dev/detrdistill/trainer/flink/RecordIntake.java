@@ -1,6 +1,6 @@
 package dev.detrdistill.trainer.flink;
 
-import dev.detrdistill.producer.TeacherCardFactory;
+import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
@@ -49,7 +49,7 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
     public void processElement(RawKafkaRecord raw, ReadOnlyContext ctx, Collector<StudentTask> out) throws Exception {
         try {
             TeacherRecord r = decoder.decode(raw.value);
-            String cardKey = TeacherCardFactory.key(r.getTeacherId().toString(), r.getTeacherVersion());
+            String cardKey = RecordKeys.card(r.getTeacherId().toString(), r.getTeacherVersion());
             TeacherCard card = card(cardKey, ctx.getBroadcastState(CARDS));
             RecordValidator.check(r, card);
             for (String student : students) {

@@ -26,7 +26,7 @@ public class StudentProgress {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "student %-12s step %6d/%d  records %7d  loss %.3f  lr %.2e",
                 student, step, plannedSteps, records, loss, lr));
         if (!last && !Double.isNaN(etaSeconds)) {
-            b.append("  ETA ").append(dev.detrdistill.train.ProgressBar.duration(etaSeconds));
+            b.append("  ETA ").append(dev.detrdistill.progress.ProgressBar.duration(etaSeconds));
         }
         if (!Double.isNaN(ap)) {
             b.append(String.format(Locale.ROOT, "  AP %.3f AP50 %.3f", ap, ap50));

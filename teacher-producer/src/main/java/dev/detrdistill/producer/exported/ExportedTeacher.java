@@ -1,5 +1,6 @@
 package dev.detrdistill.producer.exported;
 
+import dev.detrdistill.records.FeatureSources;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -101,7 +102,7 @@ public abstract class ExportedTeacher implements TeacherRunner {
                     .setPixelStd(TensorCodec.encode(new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
                     .setQueryPrior(TeacherRecordFactory.tensor(probe.queryPrior(), TensorEncoding.FP32, 1))
                     .setCreatedAtMs(System.currentTimeMillis())
-                    .setFeatureSource(TeacherCardFactory.ENCODER_INPUT)
+                    .setFeatureSource(FeatureSources.ENCODER_INPUT)
                     .build();
         }
     }

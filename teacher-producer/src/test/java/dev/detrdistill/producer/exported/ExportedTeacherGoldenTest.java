@@ -26,7 +26,7 @@ import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.Tensor;
 import dev.detrdistill.records.TensorCodec;
 import dev.detrdistill.records.TensorEncoding;
-import dev.detrdistill.train.Batches;
+import dev.detrdistill.data.Batches;
 import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

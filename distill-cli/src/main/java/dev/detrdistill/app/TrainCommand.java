@@ -1,0 +1,185 @@
+package dev.detrdistill.app;
+
+import dev.detrdistill.cli.DataOptions;
+import dev.detrdistill.data.DetectionDataset;
+import dev.detrdistill.distill.DistillationSettings;
+import dev.detrdistill.distill.Distiller;
+import dev.detrdistill.distill.InstanceDistillation;
+import dev.detrdistill.distill.OnlineTeacher;
+import dev.detrdistill.distill.StageMappingOption;
+import dev.detrdistill.loss.LossWeights;
+import dev.detrdistill.loss.SetCriterion;
+import dev.detrdistill.train.Checkpoint;
+import dev.detrdistill.train.CheckpointMeta;
+import java.util.List;
+import java.util.Map;
+import dev.detrdistill.eval.CocoMetrics;
+import dev.detrdistill.model.DetectorConfigs;
+import dev.detrdistill.model.DetrConfig;
+import dev.detrdistill.train.LearningRateSchedule;
+import dev.detrdistill.train.RunFolder;
+import dev.detrdistill.train.TrainOptions;
+import dev.detrdistill.train.TrainingRun;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a detector with the DETR set loss (focal 2, L1 5, GIoU 2 at every stage).",
+            "With --teacher, distil from a teacher run in process with the DETRDistill terms."})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--config", defaultValue = "tiny", paramLabel = "<file|preset>",
+            description = "Detector config YAML, or a preset: teacher, student, tiny. Default: ${DEFAULT-VALUE}")
+    String config;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--train-split", defaultValue = "train", description = "Training split. Default: ${DEFAULT-VALUE}")
+    String trainSplit;
+
+    @Option(names = "--val-split", defaultValue = "val", description = "Validation split (evaluated periodically and at the end). Default: ${DEFAULT-VALUE}")
+    String valSplit;
+
+    @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Output folder: checkpoint/, metrics.jsonl")
+    Path out;
+
+    @Option(names = "--image-size", paramLabel = "<px>", description = "Override the config's input size.")
+    Integer imageSize;
+
+    @Option(names = "--steps", defaultValue = "2000", description = "Optimizer steps. Default: ${DEFAULT-VALUE}")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Images per step. Default: ${DEFAULT-VALUE}")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "2e-4", description = "Peak AdamW learning rate. Default: ${DEFAULT-VALUE}")
+    float lr;
+
+    @Option(names = "--weight-decay", defaultValue = "1e-4", description = "AdamW weight decay. Default: ${DEFAULT-VALUE}")
+    float weightDecay;
+
+    @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps. Default: ${DEFAULT-VALUE}")
+    int warmup;
+
+    @Option(names = "--schedule", defaultValue = "COSINE", description = "COSINE or STEP (x0.1 at 80%%). Default: ${DEFAULT-VALUE}")
+    LearningRateSchedule.Kind schedule;
+
+    @Option(names = "--clip", defaultValue = "0.1", description = "Global gradient-norm clip (0 = off). Default: ${DEFAULT-VALUE}")
+    float clip;
+
+    @Option(names = "--scale-jitter", defaultValue = "0.8,1.2", split = ",", description = "Min,max scale jitter. Default: ${DEFAULT-VALUE}")
+    double[] scaleJitter;
+
+    @Option(names = "--flip", defaultValue = "0.5", description = "Horizontal flip probability. Default: ${DEFAULT-VALUE}")
+    double flip;
+
+    @Option(names = "--eval-every", defaultValue = "500", description = "Evaluate every n steps (0 = end only). Default: ${DEFAULT-VALUE}")
+    int evalEvery;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500", description = "Checkpoint every n steps (0 = end only). Default: ${DEFAULT-VALUE}")
+    int checkpointEvery;
+
+    @Option(names = "--log-every", defaultValue = "10", description = "Metrics line every n steps. Default: ${DEFAULT-VALUE}")
+    int logEvery;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for init, data order, augmentation. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--teacher", paramLabel = "<checkpoint>",
+            description = "Distil from this teacher checkpoint, run in process (online DETRDistill; the reference for the streamed trainer).")
+    Path teacher;
+
+    @Option(names = "--terms", split = ",", defaultValue = "ld,cl,fd,ad",
+            description = "Distillation terms with --teacher: ld (instance), cl (contrastive, the reference's), rel (query relation, "
+                    + "an option), fd (feature), ad (assignment). Default: ${DEFAULT-VALUE}")
+    List<String> terms;
+
+    @Option(names = "--term-weights", split = ",", paramLabel = "<term=weight>",
+            description = "Override term weights, e.g. ld=1,cl=0.2. Defaults are the reference's: ld=1, cl=0.2 per stage, rel=1, fd=1, ad=1.")
+    Map<String, Float> termWeights;
+
+    @Option(names = "--class-distance", defaultValue = "BCE",
+            description = "Instance-distillation class term: BCE (reference code) or KL. Default: ${DEFAULT-VALUE}")
+    InstanceDistillation.ClassDistance classDistance;
+
+    @Option(names = "--fd-mask", defaultValue = "COSINE",
+            description = "Feature-distillation mask votes: COSINE (reference code) or SIGMOID (paper text). Default: ${DEFAULT-VALUE}")
+    dev.detrdistill.distill.FeatureMask.Kind fdMask;
+
+    @Option(names = "--stage-map", paramLabel = "<proportional|reference|t1,t2,...>", defaultValue = "proportional",
+            description = "Which teacher stage each student stage learns from: proportional (round(k*K_T/K_S)), reference "
+                    + "(stage k from stage k; students no deeper than the teacher) or 1-based teacher stages. Default: ${DEFAULT-VALUE}")
+    String stageMap;
+
+    @Option(names = "--stop-after", paramLabel = "<step>",
+            description = "Stop with a checkpoint after this step, schedule unchanged (continue later with --resume).")
+    Integer stopAfter;
+
+    @Option(names = "--overwrite", description = "Start again in an --out folder that already holds a run (its metrics and checkpoint are deleted).")
+    boolean overwrite;
+
+    @Option(names = "--resume", description = "Continue from <out>/checkpoint when it exists (exactly: weights, optimizer, step, data order).")
+    boolean resume;
+
+    DistillationSettings distillationSettings() {
+        DistillationSettings settings = DistillationSettings.ofTerms(terms);
+        if (termWeights != null) {
+            for (Map.Entry<String, Float> e : termWeights.entrySet()) {
+                String term = e.getKey().toLowerCase(java.util.Locale.ROOT);
+                if (!terms.contains(term)) {
+                    throw new IllegalArgumentException("--term-weights sets " + term + " but --terms does not turn it on (" + terms + ")");
+                }
+                settings = settings.withWeight(term, e.getValue());
+            }
+        }
+        return StageMappingOption.apply(settings.withClassDistance(classDistance), stageMap, "--stage-map").validate();
+    }
+
+    @picocli.CommandLine.Mixin
+    dev.detrdistill.cli.DeviceOption device;
+
+    @Override
+    public Integer call() throws Exception {
+        device.apply();
+        if (resume && overwrite) {
+            throw new IllegalArgumentException("--resume continues the run in --out and --overwrite deletes it: give one of them");
+        }
+        RunFolder.claim(out, resume, overwrite, "--out", "Add --resume to continue it, ");
+        DetectionDataset train = data.load(trainSplit);
+        DetectionDataset val = data.load(valSplit);
+        DetrConfig c = DetectorConfigs.load(config, train.numClasses());
+        if (imageSize != null) {
+            c = c.withImageSize(imageSize).validate();
+        }
+        if (scaleJitter.length != 2) {
+            throw new IllegalArgumentException("--scale-jitter takes two numbers, min,max");
+        }
+        TrainOptions options = new TrainOptions(steps, batch, lr, weightDecay, warmup, schedule, clip, scaleJitter[0],
+                scaleJitter[1], flip, evalEvery, checkpointEvery, logEvery, seed);
+        TrainingRun run = new TrainingRun(c, train, val, options, out, System.out);
+        if (teacher != null) {
+            DistillationSettings settings = distillationSettings();
+            CheckpointMeta meta = Checkpoint.readMeta(teacher);
+            if (!meta.classNames().equals(train.classNames())) {
+                throw new IllegalArgumentException("teacher " + teacher + " was trained on classes " + meta.classNames()
+                        + " but the data has " + train.classNames());
+            }
+            System.out.println("distilling from " + teacher + " (" + meta.config().decoderLayers() + " stages, "
+                    + meta.config().numQueries() + " queries, d=" + meta.config().hiddenDim() + ") with " + settings);
+            run.withExtraLoss((student, manager) -> new Distiller(student,
+                    new OnlineTeacher(Checkpoint.loadModel(teacher, manager), new SetCriterion(LossWeights.defaults()), fdMask), settings, manager));
+        }
+        if (stopAfter != null) {
+            run.stopAfter(stopAfter);
+        }
+        CocoMetrics m = run.run(resume);
+        if (m != null) {
+            System.out.print(m.summary());
+            System.out.print(m.perClassSummary());
+        }
+        return 0;
+    }
+}

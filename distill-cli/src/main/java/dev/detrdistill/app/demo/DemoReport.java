@@ -1,0 +1,165 @@
+package dev.detrdistill.app.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.detrdistill.data.ImageCache;
+import dev.detrdistill.data.ImageEntry;
+import dev.detrdistill.eval.Detection;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * The demo's self-contained HTML report: AP table, loss curves per term (inline SVG), record sizes by
+ * field, throughput, and validation images with each model's detections side by side (inline PNG).
+ */
+final class DemoReport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Color[] PALETTE = {new Color(0xe6194b), new Color(0x4363d8), new Color(0xf58231), new Color(0x911eb4),
+        new Color(0x46f0f0), new Color(0xf032e6)};
+    private final StringBuilder html = new StringBuilder();
+
+    DemoReport(String title) {
+        html.append("<!doctype html><html><head><meta charset='utf-8'><title>").append(esc(title)).append("</title><style>")
+                .append("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse}")
+                .append("td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th{background:#f4f4f4}")
+                .append("td:first-child,th:first-child{text-align:left}figure{display:inline-block;margin:6px}")
+                .append("figcaption{text-align:center;font-size:13px}</style></head><body><h1>").append(esc(title)).append("</h1>");
+    }
+
+    DemoReport heading(String h) {
+        html.append("<h2>").append(esc(h)).append("</h2>");
+        return this;
+    }
+
+    DemoReport paragraph(String text) {
+        html.append("<p>").append(esc(text)).append("</p>");
+        return this;
+    }
+
+    DemoReport table(List<String> header, List<List<String>> rows) {
+        html.append("<table><tr>");
+        header.forEach(h -> html.append("<th>").append(esc(h)).append("</th>"));
+        html.append("</tr>");
+        for (List<String> r : rows) {
+            html.append("<tr>");
+            r.forEach(c -> html.append("<td>").append(esc(c)).append("</td>"));
+            html.append("</tr>");
+        }
+        html.append("</table>");
+        return this;
+    }
+
+    /** One chart per student: every loss term of metrics.jsonl against the step. */
+    DemoReport lossCurves(String name, Path metricsJsonl) throws IOException {
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(metricsJsonl)) {
+            JsonNode n = JSON.readTree(line);
+            if (!n.has("loss")) {
+                continue;
+            }
+            int step = n.get("step").asInt();
+            n.fieldNames().forEachRemaining(k -> {
+                if (k.startsWith("loss") || k.startsWith("distill_")) {
+                    series.computeIfAbsent(k, x -> new ArrayList<>()).add(new double[] {step, n.get(k).asDouble()});
+                }
+            });
+        }
+        int w = 520;
+        int h = 260;
+        double maxStep = series.values().stream().flatMap(List::stream).mapToDouble(p -> p[0]).max().orElse(1);
+        double maxLoss = series.values().stream().flatMap(List::stream).mapToDouble(p -> p[1]).max().orElse(1);
+        StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
+                "<figure><svg width='%d' height='%d' style='border:1px solid #ddd'>", w, h + 20));
+        int i = 0;
+        for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
+            StringBuilder pts = new StringBuilder();
+            for (double[] p : e.getValue()) {
+                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", 40 + (w - 50) * p[0] / maxStep, 10 + (h - 20) * (1 - p[1] / maxLoss)));
+            }
+            String color = String.format("#%06x", PALETTE[i % PALETTE.length].getRGB() & 0xffffff);
+            svg.append("<polyline fill='none' stroke='").append(color).append("' stroke-width='1.5' points='").append(pts).append("'/>");
+            svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='11' fill='%s'>%s</text>", 45 + 90 * (i % 5),
+                    h + 12, color, esc(e.getKey())));
+            i++;
+        }
+        svg.append(String.format(Locale.ROOT, "<text x='2' y='14' font-size='10'>%.1f</text><text x='2' y='%d' font-size='10'>0</text>"
+                + "<text x='%d' y='%d' font-size='10'>step %d</text>", maxLoss, h - 8, w - 70, h - 12, (int) maxStep));
+        svg.append("</svg><figcaption>").append(esc(name)).append(": training losses</figcaption></figure>");
+        html.append(svg);
+        return this;
+    }
+
+    /**
+     * One row per image: ground truth, then each model's k highest-scoring detections, k = the image's
+     * ground-truth count (weak models score low, so a fixed threshold would show nothing).
+     */
+    DemoReport detections(List<ImageEntry> images, List<String> classNames, Map<String, List<Detection>> byModel)
+            throws IOException {
+        for (ImageEntry e : images) {
+            html.append("<div>");
+            html.append(figure(draw(e, List.of(), true, classNames), "ground truth (" + e.annotations().size() + ")"));
+            for (Map.Entry<String, List<Detection>> m : byModel.entrySet()) {
+                List<Detection> dets = m.getValue().stream().filter(d -> d.imageId().equals(e.id()))
+                        .sorted(java.util.Comparator.comparingDouble(Detection::score).reversed())
+                        .limit(Math.max(1, e.annotations().size())).toList();
+                html.append(figure(draw(e, dets, false, classNames), m.getKey() + " (top " + dets.size() + ")"));
+            }
+            html.append("</div>");
+        }
+        return this;
+    }
+
+    private static String figure(BufferedImage img, String caption) throws IOException {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", png);
+        return "<figure><img width='" + img.getWidth() + "' src='data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray())
+                + "'><figcaption>" + esc(caption) + "</figcaption></figure>";
+    }
+
+    private static BufferedImage draw(ImageEntry e, List<Detection> dets, boolean truth, List<String> classNames) {
+        BufferedImage src = ImageCache.read(e);
+        double f = 256.0 / Math.max(src.getWidth(), src.getHeight());
+        BufferedImage out = new BufferedImage((int) (src.getWidth() * f), (int) (src.getHeight() * f), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(src, 0, 0, out.getWidth(), out.getHeight(), null);
+        g.setStroke(new BasicStroke(2f));
+        if (truth) {
+            e.annotations().forEach(a -> box(g, f, a.box(), a.classIndex(), null, classNames));
+        } else {
+            dets.forEach(d -> box(g, f, d.box(), d.classIndex(), d.score(), classNames));
+        }
+        g.dispose();
+        return out;
+    }
+
+    private static void box(Graphics2D g, double f, dev.detrdistill.box.Box b, int cls, Double score, List<String> classNames) {
+        g.setColor(PALETTE[cls % PALETTE.length]);
+        g.drawRect((int) (b.x0() * f), (int) (b.y0() * f), (int) (b.width() * f), (int) (b.height() * f));
+        String label = classNames.get(cls) + (score == null ? "" : String.format(Locale.ROOT, " %.2f", score));
+        g.drawString(label, (int) (b.x0() * f) + 2, (int) (b.y0() * f) + 11);
+    }
+
+    void write(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, html + "</body></html>");
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;");
+    }
+}

@@ -1,0 +1,36 @@
+package dev.detrdistill.app.demo;
+
+import dev.detrdistill.data.DetectionDataset;
+import dev.detrdistill.model.DetectorConfigs;
+import dev.detrdistill.model.DetrConfig;
+import dev.detrdistill.train.Checkpoint;
+import dev.detrdistill.train.CheckpointMeta;
+import dev.detrdistill.train.LearningRateSchedule;
+import dev.detrdistill.train.TrainOptions;
+import dev.detrdistill.train.TrainingRun;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/** The demo's and benchmarks' teacher: trained once into a folder, reused when finished, resumed when partial. */
+public final class TeacherTraining {
+    private TeacherTraining() {}
+
+    /** @return the teacher's checkpoint folder ({@code dir/checkpoint}) */
+    public static Path ensure(String teacherConfig, int imageSize, int steps, float lr, DetectionDataset train, Path dir, PrintStream log)
+            throws Exception {
+        DetrConfig config = DetectorConfigs.load(teacherConfig, train.numClasses()).withImageSize(imageSize).validate();
+        Path ckpt = dir.resolve("checkpoint");
+        if (Checkpoint.exists(ckpt)) {
+            CheckpointMeta meta = Checkpoint.readMeta(ckpt);
+            if (meta.config().equals(config) && meta.step() >= steps) {
+                log.printf("reusing the teacher in %s (step %d)%n", ckpt, meta.step());
+                return ckpt;
+            }
+        }
+        log.printf("training the teacher (%s, %d steps; resumes a partial run; reused next time)%n", teacherConfig, steps);
+        TrainOptions options = new TrainOptions(steps, 8, lr, 1e-4f, 100, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5,
+                0, 250, 10, 42);
+        new TrainingRun(config, train, null, options, dir, log).run(true);
+        return ckpt;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.detrdistill.stack;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A single-node KRaft Kafka broker (broker and controller in one) running inside this JVM: the embedded
+ * default and the tests use it instead of Docker. Settings are those that work on a 2-core machine,
+ * with record limits raised for teacher records.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    /** Broker-side maximum record batch size; producer and consumer limits follow it. */
+    public static final int MAX_MESSAGE_BYTES = dev.detrdistill.stream.RecordSerdes.DEFAULT_MAX_RECORD_BYTES;
+
+    private final Path logDir;
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+
+    private EmbeddedKafka(Path logDir, KafkaRaftServer server, String bootstrapServers) {
+        this.logDir = logDir;
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Formats a fresh log directory and starts the broker on free loopback ports. */
+    public static EmbeddedKafka start() throws IOException {
+        Path dir = Files.createTempDirectory("detrdistill-kafka");
+        int port = freePort();
+        int controllerPort = freePort();
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.bootstrap.servers", "localhost:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", dir.resolve("logs").toString());
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("num.io.threads", "2");
+        p.put("num.network.threads", "2");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        p.put("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+        p.put("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+        p.put("socket.request.max.bytes", String.valueOf(2 * MAX_MESSAGE_BYTES));
+        Path propsFile = dir.resolve("server.properties");
+        try (OutputStream out = Files.newOutputStream(propsFile)) {
+            p.store(out, "embedded KRaft broker");
+        }
+        int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone"},
+                new PrintStream(OutputStream.nullOutputStream()));
+        if (rc != 0) {
+            throw new IOException("formatting the embedded Kafka log directory " + dir + " failed (exit " + rc + ")");
+        }
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+        server.startup();
+        return new EmbeddedKafka(dir, server, "localhost:" + port);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        try (var walk = Files.walk(logDir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + logDir, e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.detrdistill.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Apicurio Registry 2.6 (in-memory storage) as a child JVM: the embedded default's schema registry.
+ * Its Confluent-compatible API is at {@link #ccompatUrl()}. The runner is unpacked by the
+ * embedded-stack build into {@code embedded-stack/target/registry}; {@code detrdistill.registry.home}
+ * points elsewhere.
+ */
+public final class EmbeddedRegistry implements AutoCloseable {
+    private static final String RUNNER = "apicurio-registry-app-2.6.13.Final-runner.jar";
+    private final Process process;
+    private final String baseUrl;
+
+    private EmbeddedRegistry(Process process, String baseUrl) {
+        this.process = process;
+        this.baseUrl = baseUrl;
+    }
+
+    public static EmbeddedRegistry start() throws IOException {
+        Path runner = findRunner();
+        int port = EmbeddedKafka.freePort();
+        Path log = Files.createTempFile("detrdistill-registry", ".log");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.log.level=WARN", "-jar", runner.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        EmbeddedRegistry registry = new EmbeddedRegistry(p, "http://127.0.0.1:" + port);
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        registry.awaitReady(Duration.ofSeconds(180), log); // a loaded 2-core machine can take a minute
+        return registry;
+    }
+
+    static Path findRunner() throws IOException {
+        List<Path> candidates = new ArrayList<>();
+        String home = System.getProperty("detrdistill.registry.home");
+        if (home != null) {
+            candidates.add(Path.of(home, RUNNER));
+        }
+        candidates.add(Path.of("embedded-stack/target/registry", RUNNER));
+        candidates.add(Path.of("target/registry", RUNNER));
+        candidates.add(Path.of("../embedded-stack/target/registry", RUNNER));
+        for (Path c : candidates) {
+            if (Files.isRegularFile(c)) {
+                return c;
+            }
+        }
+        throw new IOException("the embedded schema registry is not unpacked (looked for " + candidates
+                + "); run 'mvn -pl embedded-stack -am package' or pass --registry-url for an external registry");
+    }
+
+    private void awaitReady(Duration timeout, Path log) throws IOException {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("the embedded schema registry exited (" + process.exitValue() + "); see " + log);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ccompatUrl() + "/subjects"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the schema registry", e);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the schema registry", e);
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("the embedded schema registry did not answer within " + timeout.toSeconds() + " s; see " + log);
+    }
+
+    /** Base URL of the registry server. */
+    public String url() {
+        return baseUrl;
+    }
+
+    /** The Confluent-compatible API root, e.g. for {@code --registry-url}. */
+    public String ccompatUrl() {
+        return baseUrl + "/apis/ccompat/v7";
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.detrdistill.stream;
+
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Kafka client settings for our records: Apicurio's Avro serdes writing the Confluent wire format
+ * (magic byte 0, 4-byte schema id, Avro binary; ids are the registry's content ids, the ones its
+ * {@code /apis/ccompat} API serves), string keys, and record-size limits that fit teacher records.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param registryUrl the registry's base URL (Apicurio: {@code http://host:port}); the serde uses its
+ *     {@code /apis/registry/v2} API and Confluent clients its {@code /apis/ccompat/v7} API
+ */
+public record RecordSerdes(String bootstrapServers, String registryUrl, int maxRecordBytes) implements java.io.Serializable {
+    /** The largest record by default (16 MiB): producer max.request.size, consumer fetch limits, topic max.message.bytes. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+    public static RecordSerdes of(String bootstrapServers, String registryUrl) {
+        return new RecordSerdes(bootstrapServers, registryUrl, DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    private Map<String, Object> registry() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("apicurio.registry.url", registryUrl.replaceAll("/+$", "") + "/apis/registry/v2");
+        return m;
+    }
+
+    /** Idempotent, lz4-compressed producer of Avro values (specific records). */
+    public Map<String, Object> producer(String clientId) {
+        Map<String, Object> m = registry();
+        m.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        m.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class.getName());
+        m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        m.put(ProducerConfig.ACKS_CONFIG, "all");
+        m.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        m.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        m.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes);
+        m.put("apicurio.registry.auto-register", "true");
+        m.put("apicurio.registry.find-latest", "true");
+        return m;
+    }
+
+    /** Producer of plain string values (dead letters). */
+    public Map<String, Object> stringProducer(String clientId) {
+        Map<String, Object> m = new HashMap<>();
+        m.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        m.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        m.put(ProducerConfig.ACKS_CONFIG, "all");
+        return m;
+    }
+
+    /** Consumer that decodes values into the generated record classes. */
+    public Map<String, Object> consumer(String groupId) {
+        Map<String, Object> m = registry();
+        m.putAll(rawConsumer(groupId));
+        m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AvroKafkaDeserializer.class.getName());
+        m.put("apicurio.registry.use-specific-avro-reader", "true");
+        return m;
+    }
+
+    /** Consumer of raw value bytes (key scans, dead letters, wire-format checks). */
+    public Map<String, Object> rawConsumer(String groupId) {
+        Map<String, Object> m = new HashMap<>();
+        m.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        m.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        m.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        m.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        m.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        m.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxRecordBytes);
+        m.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(maxRecordBytes, 52_428_800));
+        m.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return m;
+    }
+}
