@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -50,13 +51,13 @@ public record RecordSerdes(String bootstrapServers, String registryUrl, int maxR
         return m;
     }
 
-    /** Producer of plain string values (dead letters). */
-    public Map<String, Object> stringProducer(String clientId) {
+    /** Producer of raw key and value bytes (dead letters). */
+    public Map<String, Object> rawProducer(String clientId) {
         Map<String, Object> m = new HashMap<>();
         m.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         m.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         m.put(ProducerConfig.ACKS_CONFIG, "all");
         return m;

@@ -21,8 +21,14 @@ public final class Topics {
         return recordsTopic + ".cards";
     }
 
-    public static String deadLetterTopic(String recordsTopic) {
+    /** The producer's dead letters (images it could not read, non-finite teacher output, records over the size limit). */
+    public static String producerDeadLetters(String recordsTopic) {
         return recordsTopic + ".dlq";
+    }
+
+    /** The trainer's dead letters (records it could not train on). Both hold {@link DeadLetter}s. */
+    public static String trainerDeadLetters(String recordsTopic) {
+        return recordsTopic + ".trainer.dlq";
     }
 
     /**
@@ -44,8 +50,8 @@ public final class Topics {
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes))));
             }
-            if (!existing.contains(deadLetterTopic(recordsTopic))) {
-                create.add(new NewTopic(deadLetterTopic(recordsTopic), 1, replication));
+            if (!existing.contains(producerDeadLetters(recordsTopic))) {
+                create.add(new NewTopic(producerDeadLetters(recordsTopic), 1, replication));
             }
             if (!create.isEmpty()) {
                 admin.createTopics(create).all().get();

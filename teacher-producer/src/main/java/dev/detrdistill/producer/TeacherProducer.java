@@ -1,5 +1,6 @@
 package dev.detrdistill.producer;
 
+import dev.detrdistill.stream.DeadLetter;
 import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.stream.ClaimCheck;
 import ai.djl.ndarray.NDArray;
@@ -198,7 +199,7 @@ public final class TeacherProducer {
         SetCriterion criterion = new SetCriterion(LossWeights.defaults());
         AtomicReference<Exception> sendError = new AtomicReference<>();
         try (KafkaProducer<String, Object> producer = new KafkaProducer<>(serdes.producer("teacher-producer-" + teacherId));
-                KafkaProducer<String, String> dlq = new KafkaProducer<>(serdes.stringProducer("teacher-producer-dlq-" + teacherId));
+                KafkaProducer<byte[], byte[]> dlq = new KafkaProducer<>(serdes.rawProducer("teacher-producer-dlq-" + teacherId));
                 NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             TeacherCard card = teacher.card(classNames, teacherId, teacherVersion);
             producer.send(new ProducerRecord<>(Topics.cardsTopic(topic), RecordKeys.card(teacherId, teacherVersion), card));
@@ -227,7 +228,7 @@ public final class TeacherProducer {
                     image = ImageCache.read(entry); // a corrupt or missing file fails here, with its name
                 } catch (DataFormatException | IOException e) {
                     for (int v : missing) {
-                        deadLetter(dlq, RecordKeys.view(data.name(), entry.id(), v), "unreadable image", e.getMessage(), summary);
+                        deadLetter(dlq, RecordKeys.view(data.name(), entry.id(), v), "unreadable image", e.getMessage(), entry.file(), summary);
                         done++;
                     }
                     continue;
@@ -265,7 +266,7 @@ public final class TeacherProducer {
     private record Pending(ImageEntry entry, int viewId, String key, byte[] bytes, String sha256, BufferedImage image) {}
 
     private long produceBatch(List<Pending> batch, TeacherRunner teacher, SetCriterion criterion, TeacherRecordFactory factory, KafkaProducer<String, Object> producer,
-            KafkaProducer<String, String> dlq, NDManager manager, int size, ProduceSummary summary, AtomicReference<Exception> sendError) {
+            KafkaProducer<byte[], byte[]> dlq, NDManager manager, int size, ProduceSummary summary, AtomicReference<Exception> sendError) {
         long bytes = 0;
         List<ImageView> viewsOfBatch = new ArrayList<>();
         for (Pending p : batch) {
@@ -286,7 +287,7 @@ public final class TeacherProducer {
                 try {
                     record = factory.create(k, b, p.entry, viewsOfBatch.get(b), p.viewId, p.bytes, p.sha256);
                 } catch (NonFiniteTensorException e) {
-                    deadLetter(dlq, p.key, "non-finite teacher output", e.getMessage(), summary);
+                    deadLetter(dlq, p.key, "non-finite teacher output", e.getMessage(), p.entry.file(), summary);
                     continue;
                 }
                 Map<String, Long> fields = RecordSizer.fieldBytes(record);
@@ -295,7 +296,7 @@ public final class TeacherProducer {
                     if (claimCheck == null) {
                         deadLetter(dlq, p.key, "record over size limit", "record is " + recordBytes + " bytes; max.request.size "
                                 + "(--max-record-bytes) is " + serdes.maxRecordBytes() + "; raise it together with the topic's "
-                                + "max.message.bytes, or set --claim-check-dir", summary);
+                                + "max.message.bytes, or set --claim-check-dir", p.entry.file(), summary);
                         continue;
                     }
                     record = claimCheck.offload(record);
@@ -337,17 +338,12 @@ public final class TeacherProducer {
         return estimate > serdes.maxRecordBytes() - 4096 ? RecordSizer.avroBytes(record) : estimate;
     }
 
-    private void deadLetter(KafkaProducer<String, String> dlq, String key, String reason, String detail, ProduceSummary summary) {
-        String value = "{\"key\":\"" + escape(key) + "\",\"reason\":\"" + escape(reason) + "\",\"detail\":\"" + escape(detail) + "\"}";
-        ProducerRecord<String, String> r = new ProducerRecord<>(Topics.deadLetterTopic(topic), key, value);
-        r.headers().add("reason", reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        dlq.send(r);
+    /** An image or view the producer could not publish: to {@code <topic>.dlq} in the one dead-letter format, counted. */
+    private void deadLetter(KafkaProducer<byte[], byte[]> dlq, String key, String reason, String detail, Path source, ProduceSummary summary) {
+        dlq.send(new DeadLetter(key, null, "none", reason, detail, "producer", source.toString())
+                .toProducerRecord(Topics.producerDeadLetters(topic), null));
         summary.dead(reason);
         log.println("dead letter " + key + ": " + reason + ": " + detail);
-    }
-
-    private static String escape(String s) {
-        return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
     }
 
     /** Keys already on the records topic (read to the current end), so a re-run does not duplicate them. */

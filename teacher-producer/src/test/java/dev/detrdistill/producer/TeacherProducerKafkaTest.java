@@ -157,10 +157,14 @@ class TeacherProducerKafkaTest {
             assertArrayEquals(new int[] {6, 4}, TensorCodec.shape(card.getQueryPrior()));
             assertArrayEquals(teacher.getParameters().get("query_prior").getArray().toFloatArray(), TensorCodec.decode(card.getQueryPrior()), 0f);
 
-            List<ConsumerRecord<String, byte[]>> dead = readAll(serdes.rawConsumer("it-dlq"), Topics.deadLetterTopic(topic), 4);
+            List<ConsumerRecord<String, byte[]>> dead = readAll(serdes.rawConsumer("it-dlq"), Topics.producerDeadLetters(topic), 4);
             assertEquals(4, dead.size());
-            String reason = new String(dead.get(0).value(), java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(reason.contains("unreadable image") && reason.contains(broken.file().getFileName().toString()), reason);
+            ConsumerRecord<String, byte[]> letter = dead.get(0);
+            String reason = dev.detrdistill.stream.DeadLetter.header(letter, dev.detrdistill.stream.DeadLetter.REASON);
+            String source = dev.detrdistill.stream.DeadLetter.header(letter, dev.detrdistill.stream.DeadLetter.SOURCE);
+            assertEquals("unreadable image", reason);
+            assertTrue(source.contains(broken.file().getFileName().toString()), source);
+            assertEquals("producer", dev.detrdistill.stream.DeadLetter.header(letter, dev.detrdistill.stream.DeadLetter.STAGE));
         }
     }
 

@@ -28,7 +28,7 @@ final class CardDecoding extends ProcessFunction<RawKafkaRecord, TeacherCard> {
         try {
             out.collect(decoder.decode(raw.value));
         } catch (BadRecordException e) {
-            ctx.output(DeadLetter.TAG, deadLetters.count(DeadLetter.of(raw, "cards", e.reason(), raw.coordinates() + " " + e.getMessage())));
+            ctx.output(RefusedRecord.TAG, deadLetters.count(RefusedRecord.of(raw, "cards", e.reason(), raw.coordinates() + " " + e.getMessage())));
         }
     }
 }

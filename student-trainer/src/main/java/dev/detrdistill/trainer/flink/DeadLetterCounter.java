@@ -22,7 +22,7 @@ final class DeadLetterCounter {
         this.group = context.getMetricGroup().addGroup("deadLetters");
     }
 
-    DeadLetter count(DeadLetter d) {
+    RefusedRecord count(RefusedRecord d) {
         counters.computeIfAbsent(d.reason, r -> group.counter(r.replace(' ', '_'))).inc();
         accumulators.computeIfAbsent(d.reason, r -> {
             String name = ACCUMULATOR_PREFIX + r;

@@ -56,7 +56,7 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
                 out.collect(new StudentTask(student, card, r, raw));
             }
         } catch (BadRecordException e) {
-            ctx.output(DeadLetter.TAG, deadLetters.count(DeadLetter.of(raw, "intake", e.reason(), raw.coordinates() + " " + e.getMessage())));
+            ctx.output(RefusedRecord.TAG, deadLetters.count(RefusedRecord.of(raw, "intake", e.reason(), raw.coordinates() + " " + e.getMessage())));
         }
     }
 

@@ -86,10 +86,6 @@ public final class StudentTrainerJob {
         return new Builder();
     }
 
-    public static String deadLetterTopic(String recordsTopic) {
-        return recordsTopic + ".trainer.dlq";
-    }
-
     /** Builds and runs the job; returns when a replay ends (live jobs run until cancelled). */
     public TrainerResult run() throws Exception {
         long t0 = System.nanoTime();
@@ -155,14 +151,14 @@ public final class StudentTrainerJob {
 
         progress.map(StudentProgress::line).returns(Types.STRING).name("progress").print();
 
-        DataStream<DeadLetter> deadLetters = tasks.getSideOutput(DeadLetter.TAG)
-                .union(cards.getSideOutput(DeadLetter.TAG), progress.getSideOutput(DeadLetter.TAG));
-        deadLetters.map(DeadLetter::toString).returns(Types.STRING).name("dead letters (log)").printToErr();
+        DataStream<RefusedRecord> deadLetters = tasks.getSideOutput(RefusedRecord.TAG)
+                .union(cards.getSideOutput(RefusedRecord.TAG), progress.getSideOutput(RefusedRecord.TAG));
+        deadLetters.map(RefusedRecord::toString).returns(Types.STRING).name("dead letters (log)").printToErr();
         Properties producer = new Properties();
         producer.put("max.request.size", String.valueOf(serdes.maxRecordBytes()));
-        deadLetters.sinkTo(KafkaSink.<DeadLetter>builder()
+        deadLetters.sinkTo(KafkaSink.<RefusedRecord>builder()
                 .setBootstrapServers(serdes.bootstrapServers())
-                .setRecordSerializer(new DeadLetterSerialization(deadLetterTopic(topic)))
+                .setRecordSerializer(new DeadLetterSerialization(Topics.trainerDeadLetters(topic)))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setKafkaProducerConfig(producer)
                 .build()).name("dead letters (kafka)");
@@ -220,12 +216,12 @@ public final class StudentTrainerJob {
 
     private void ensureDeadLetterTopic() {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", serdes.bootstrapServers()))) {
-            if (!admin.listTopics().names().get().contains(deadLetterTopic(topic))) {
-                admin.createTopics(List.of(new NewTopic(deadLetterTopic(topic), 1, (short) 1).configs(Map.of(
+            if (!admin.listTopics().names().get().contains(Topics.trainerDeadLetters(topic))) {
+                admin.createTopics(List.of(new NewTopic(Topics.trainerDeadLetters(topic), 1, (short) 1).configs(Map.of(
                         "max.message.bytes", String.valueOf(serdes.maxRecordBytes()))))).all().get();
             }
         } catch (Exception e) {
-            throw new IllegalStateException("cannot create the dead-letter topic " + deadLetterTopic(topic) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create the dead-letter topic " + Topics.trainerDeadLetters(topic) + ": " + e.getMessage(), e);
         }
     }
 

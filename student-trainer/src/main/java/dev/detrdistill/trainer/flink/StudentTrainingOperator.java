@@ -97,7 +97,7 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
                 }
             });
         } catch (BadRecordException e) {
-            DeadLetter d = new DeadLetter();
+            RefusedRecord d = new RefusedRecord();
             d.reason = e.reason();
             d.detail = task.coordinates() + " " + e.getMessage();
             d.stage = "student:" + task.student;
@@ -107,7 +107,7 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
             d.key = RecordViews.key(task.record);
             d.value = AvroBinary.encode(task.record, TeacherRecord.class);
             d.valueFormat = "avro-binary";
-            output.collect(DeadLetter.TAG, new StreamRecord<>(deadLetters.count(d)));
+            output.collect(RefusedRecord.TAG, new StreamRecord<>(deadLetters.count(d)));
         }
         drill.maybeFail(session.step(), checkpointWithProgress);
     }

@@ -1,5 +1,6 @@
 package dev.detrdistill.trainer.flink;
 
+import dev.detrdistill.stream.Topics;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -132,7 +133,7 @@ class StudentTrainerJobTest {
                 result.deadLetters(), "every poison record, once per epoch");
 
         // The dead letters are on their topic, with their reason and original bytes.
-        List<ConsumerRecord<String, byte[]>> dlq = readAll(StudentTrainerJob.deadLetterTopic(topic), 8);
+        List<ConsumerRecord<String, byte[]>> dlq = readAll(Topics.trainerDeadLetters(topic), 8);
         assertEquals(8, dlq.size());
         ConsumerRecord<String, byte[]> garbage = dlq.stream().filter(r -> "garbage".equals(r.key())).findFirst().orElseThrow();
         assertEquals("not avro at all", new String(garbage.value(), StandardCharsets.UTF_8));

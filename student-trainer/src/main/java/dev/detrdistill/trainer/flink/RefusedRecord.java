@@ -1,13 +1,15 @@
 package dev.detrdistill.trainer.flink;
 
+import dev.detrdistill.stream.DeadLetter;
 import org.apache.flink.util.OutputTag;
 
 /**
- * A record the job could not train on, with why and where it came from. Written to the trainer's
- * dead-letter topic with the original bytes as the value (never dropped).
+ * A record the job could not train on, with why and where it came from, as it travels the job's side output
+ * (a Flink POJO); written to the trainer's dead-letter topic as a {@link DeadLetter} with the original bytes as
+ * the value (never dropped).
  */
-public class DeadLetter {
-    public static final OutputTag<DeadLetter> TAG = new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
+public class RefusedRecord {
+    public static final OutputTag<RefusedRecord> TAG = new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation.of(RefusedRecord.class));
 
     /** Short, stable category: dead letters are counted by it. */
     public String reason;
@@ -23,10 +25,10 @@ public class DeadLetter {
     public byte[] value;
     public String valueFormat;
 
-    public DeadLetter() {}
+    public RefusedRecord() {}
 
-    public static DeadLetter of(RawKafkaRecord raw, String stage, String reason, String detail) {
-        DeadLetter d = new DeadLetter();
+    public static RefusedRecord of(RawKafkaRecord raw, String stage, String reason, String detail) {
+        RefusedRecord d = new RefusedRecord();
         d.reason = reason;
         d.detail = detail;
         d.stage = stage;
@@ -37,6 +39,11 @@ public class DeadLetter {
         d.value = raw.value;
         d.valueFormat = "confluent-avro";
         return d;
+    }
+
+    /** The project's one dead-letter format. */
+    public DeadLetter toDeadLetter() {
+        return new DeadLetter(key, value, valueFormat, reason, detail, stage, topic + "-" + partition + "@" + offset);
     }
 
     @Override
