@@ -73,6 +73,9 @@ public final class TrainingRun {
         return this;
     }
 
+    /** What one run holds while it trains. */
+    private record Live(DetrModel model, DetectorTrainer trainer, NDManager manager, MetricsLog metrics, ImageCache cache, Path ckpt) {}
+
     /** Trains (resuming from {@code outDir/checkpoint} when {@code resume}) and returns the final validation metrics. */
     public CocoMetrics run(boolean resume) throws IOException {
         Path ckpt = outDir.resolve("checkpoint");
@@ -88,67 +91,15 @@ public final class TrainingRun {
             extraLoss = extraLossFactory == null ? null : extraLossFactory.create(model, manager);
             DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options)
                     .withExtraLoss(extraLoss);
-            int start = 0;
-            if (resume && Checkpoint.exists(ckpt)) {
-                CheckpointMeta meta = Checkpoint.readMeta(ckpt);
-                if (!meta.config().equals(config)) {
-                    throw new IllegalArgumentException("cannot resume " + ckpt + ": its detector config differs from --config");
-                }
-                Checkpoint.loadParameters(ckpt, model, manager);
-                if (extraLoss != null && extraLoss.adapters() != null) {
-                    Checkpoint.loadAdapters(ckpt, extraLoss.adapters(), manager);
-                }
-                Checkpoint.loadOptimizer(ckpt, trainer.optimizer());
-                start = meta.step();
-                log.printf("resuming from %s at step %d%n", ckpt, start);
-            }
+            Live live = new Live(model, trainer, manager, metrics, cache, ckpt);
+            int start = resume && Checkpoint.exists(ckpt) ? resumedStep(live) : 0;
             log.printf(Locale.ROOT, "training %s on %s (%d images, %d objects) for %d steps, batch %d%n",
                     describe(config), train.name(), train.images().size(), train.numObjects(), options.steps(), options.batchSize());
             if (!train.report().droppedBoxes().isEmpty()) {
                 log.println("data: " + train.report().summary());
             }
-            BatchSampler sampler = new BatchSampler(train, cache, options, config.imageSize());
-            ProgressBar bar = new ProgressBar(log, "train", options.steps());
-            Future<List<ImageView>> next = start < options.steps() ? loader.submit(batchTask(sampler, start)) : null;
-            double emaLoss = Double.NaN;
-            GracefulStop stop = GracefulStop.install();
-            try {
-            for (int step = start; step < options.steps(); step++) {
-                if (stop.requested()) {
-                    Checkpoint.save(ckpt, meta(step), model, trainer.optimizer(), adapters());
-                    log.printf("%ninterrupted: checkpoint at step %d in %s (continue with --resume)%n", step, ckpt);
-                    return null;
-                }
-                List<ImageView> batch = await(next);
-                next = step + 1 < options.steps() ? loader.submit(batchTask(sampler, step + 1)) : null;
-                DetectorTrainer.StepResult r = trainer.step(step, batch);
-                float loss = r.losses().get("loss");
-                emaLoss = Double.isNaN(emaLoss) ? loss : 0.95 * emaLoss + 0.05 * loss;
-                bar.update(step + 1, start, String.format(Locale.ROOT, "loss %.3f lr %.2e", emaLoss, r.lr()));
-                if ((step + 1) % options.logEvery() == 0 || step + 1 == options.steps()) {
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("step", step + 1);
-                    line.putAll(r.losses());
-                    line.put("lr", r.lr());
-                    line.put("grad_norm", r.gradNorm());
-                    line.put("step_ms", r.millis());
-                    metrics.write(line);
-                }
-                if (step + 1 == stopAfter && step + 1 < options.steps()) {
-                    Checkpoint.save(ckpt, meta(step + 1), model, trainer.optimizer(), adapters());
-                    log.printf("%nstopped after step %d; checkpoint: %s (resume with --resume)%n", step + 1, ckpt);
-                    return null;
-                }
-                boolean last = step + 1 == options.steps();
-                if (!last && options.checkpointEvery() > 0 && (step + 1) % options.checkpointEvery() == 0) {
-                    Checkpoint.save(ckpt, meta(step + 1), model, trainer.optimizer(), adapters());
-                }
-                if (!last && options.evalEvery() > 0 && (step + 1) % options.evalEvery() == 0 && val != null) {
-                    evaluateAndLog(model, cache, manager, metrics, step + 1);
-                }
-            }
-            } finally {
-                stop.done();
+            if (!trainSteps(live, start, loader)) {
+                return null;
             }
             Checkpoint.save(ckpt, meta(options.steps()), model, trainer.optimizer(), adapters());
             log.println("checkpoint: " + ckpt);
@@ -156,6 +107,84 @@ public final class TrainingRun {
         } finally {
             loader.shutdownNow();
         }
+    }
+
+    /** Loads weights, adapters and optimizer state from the checkpoint; returns the step to continue from. */
+    private int resumedStep(Live live) throws IOException {
+        CheckpointMeta meta = Checkpoint.readMeta(live.ckpt());
+        if (!meta.config().equals(config)) {
+            throw new IllegalArgumentException("cannot resume " + live.ckpt() + ": its detector config differs from --config");
+        }
+        Checkpoint.loadParameters(live.ckpt(), live.model(), live.manager());
+        if (extraLoss != null && extraLoss.adapters() != null) {
+            Checkpoint.loadAdapters(live.ckpt(), extraLoss.adapters(), live.manager());
+        }
+        Checkpoint.loadOptimizer(live.ckpt(), live.trainer().optimizer());
+        log.printf("resuming from %s at step %d%n", live.ckpt(), meta.step());
+        return meta.step();
+    }
+
+    /**
+     * Steps {@code start..steps-1}, the next batch loading while this one trains. False when the run stopped early
+     * (a signal, or {@link #stopAfter}) with a checkpoint.
+     */
+    private boolean trainSteps(Live live, int start, ExecutorService loader) throws IOException {
+        BatchSampler sampler = new BatchSampler(train, live.cache(), options, config.imageSize());
+        ProgressBar bar = new ProgressBar(log, "train", options.steps());
+        Future<List<ImageView>> next = start < options.steps() ? loader.submit(batchTask(sampler, start)) : null;
+        double emaLoss = Double.NaN;
+        GracefulStop stop = GracefulStop.install();
+        try {
+            for (int step = start; step < options.steps(); step++) {
+                if (stop.requested()) {
+                    Checkpoint.save(live.ckpt(), meta(step), live.model(), live.trainer().optimizer(), adapters());
+                    log.printf("%ninterrupted: checkpoint at step %d in %s (continue with --resume)%n", step, live.ckpt());
+                    return false;
+                }
+                List<ImageView> batch = await(next);
+                next = step + 1 < options.steps() ? loader.submit(batchTask(sampler, step + 1)) : null;
+                DetectorTrainer.StepResult r = live.trainer().step(step, batch);
+                float loss = r.losses().get("loss");
+                emaLoss = Double.isNaN(emaLoss) ? loss : 0.95 * emaLoss + 0.05 * loss;
+                bar.update(step + 1, start, String.format(Locale.ROOT, "loss %.3f lr %.2e", emaLoss, r.lr()));
+                logStep(live.metrics(), step + 1, r);
+                if (!followSchedule(live, step + 1)) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            stop.done();
+        }
+    }
+
+    private void logStep(MetricsLog metrics, int done, DetectorTrainer.StepResult r) {
+        if (done % options.logEvery() == 0 || done == options.steps()) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("step", done);
+            line.putAll(r.losses());
+            line.put("lr", r.lr());
+            line.put("grad_norm", r.gradNorm());
+            line.put("step_ms", r.millis());
+            metrics.write(line);
+        }
+    }
+
+    /** After {@code done} steps: the periodic checkpoint and evaluation, or a requested stop (false). */
+    private boolean followSchedule(Live live, int done) throws IOException {
+        if (done == stopAfter && done < options.steps()) {
+            Checkpoint.save(live.ckpt(), meta(done), live.model(), live.trainer().optimizer(), adapters());
+            log.printf("%nstopped after step %d; checkpoint: %s (resume with --resume)%n", done, live.ckpt());
+            return false;
+        }
+        boolean last = done == options.steps();
+        if (!last && options.checkpointEvery() > 0 && done % options.checkpointEvery() == 0) {
+            Checkpoint.save(live.ckpt(), meta(done), live.model(), live.trainer().optimizer(), adapters());
+        }
+        if (!last && options.evalEvery() > 0 && done % options.evalEvery() == 0 && val != null) {
+            evaluateAndLog(live.model(), live.cache(), live.manager(), live.metrics(), done);
+        }
+        return true;
     }
 
     private CocoMetrics evaluateAndLog(DetrModel model, ImageCache cache, NDManager manager, MetricsLog metrics, int step) {

@@ -23,6 +23,28 @@ public final class TensorCodec {
      * @throws IllegalArgumentException when the shape does not fit the values, or a value is NaN/infinite
      */
     public static Tensor encode(float[] values, int[] shape, TensorEncoding encoding, int scaleAxis) {
+        checkShapeAndValues(values, shape);
+        List<Integer> shapeList = new ArrayList<>();
+        for (int d : shape) {
+            shapeList.add(d);
+        }
+        // Setters, not Tensor.newBuilder(): Avro's builders deep-copy every ByteBuffer they are given.
+        Tensor t = new Tensor();
+        t.setEncoding(encoding);
+        t.setShape(shapeList);
+        t.setScaleAxis(-1);
+        t.setScales(null);
+        t.setRef(null);
+        switch (encoding) {
+            case FP32 -> t.setData(fp32(values));
+            case FP16 -> t.setData(fp16(values));
+            case INT8 -> int8(t, values, shape, scaleAxis);
+            default -> throw new IllegalArgumentException("unknown encoding " + encoding);
+        }
+        return t;
+    }
+
+    private static void checkShapeAndValues(float[] values, int[] shape) {
         long n = 1;
         for (int d : shape) {
             if (d < 0) {
@@ -38,63 +60,49 @@ public final class TensorCodec {
                 throw new NonFiniteTensorException("value " + i + " of a tensor of shape " + Arrays.toString(shape) + " is " + values[i]);
             }
         }
-        List<Integer> shapeList = new ArrayList<>();
-        for (int d : shape) {
-            shapeList.add(d);
+    }
+
+    private static ByteBuffer fp32(float[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(values);
+        return buf;
+    }
+
+    private static ByteBuffer fp16(float[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            buf.putShort(toHalf(v));
         }
-        // Setters, not Tensor.newBuilder(): Avro's builders deep-copy every ByteBuffer they are given.
-        Tensor b = new Tensor();
-        b.setEncoding(encoding);
-        b.setShape(shapeList);
-        b.setScaleAxis(-1);
-        b.setScales(null);
-        b.setRef(null);
-        switch (encoding) {
-            case FP32 -> {
-                ByteBuffer buf = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-                buf.asFloatBuffer().put(values);
-                b.setData(buf);
-            }
-            case FP16 -> {
-                ByteBuffer buf = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-                for (float v : values) {
-                    buf.putShort(toHalf(v));
-                }
-                buf.flip();
-                b.setData(buf);
-            }
-            case INT8 -> {
-                if (shape.length == 0) {
-                    scaleAxis = -1;
-                }
-                int axis = shape.length == 0 ? 0 : Math.floorMod(scaleAxis, shape.length);
-                int channels = shape.length == 0 ? 1 : shape[axis];
-                int inner = 1;
-                for (int d = axis + 1; d < shape.length; d++) {
-                    inner *= shape[d];
-                }
-                float[] scales = new float[Math.max(1, channels)];
-                for (int i = 0; i < values.length; i++) {
-                    int c = shape.length == 0 ? 0 : (i / inner) % channels;
-                    scales[c] = Math.max(scales[c], Math.abs(values[i]));
-                }
-                for (int c = 0; c < scales.length; c++) {
-                    scales[c] = scales[c] == 0 ? 1f : scales[c] / 127f;
-                }
-                byte[] q = new byte[values.length];
-                for (int i = 0; i < values.length; i++) {
-                    int c = shape.length == 0 ? 0 : (i / inner) % channels;
-                    q[i] = (byte) Math.max(-127, Math.min(127, Math.round(values[i] / scales[c])));
-                }
-                ByteBuffer sb = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.LITTLE_ENDIAN);
-                sb.asFloatBuffer().put(scales);
-                b.setData(ByteBuffer.wrap(q));
-                b.setScaleAxis(axis);
-                b.setScales(sb);
-            }
-            default -> throw new IllegalArgumentException("unknown encoding " + encoding);
+        buf.flip();
+        return buf;
+    }
+
+    /** Symmetric per-channel quantisation along {@code scaleAxis}: data, the axis and its scales. */
+    private static void int8(Tensor t, float[] values, int[] shape, int scaleAxis) {
+        int axis = shape.length == 0 ? 0 : Math.floorMod(scaleAxis, shape.length);
+        int channels = shape.length == 0 ? 1 : shape[axis];
+        int inner = 1;
+        for (int d = axis + 1; d < shape.length; d++) {
+            inner *= shape[d];
         }
-        return b;
+        float[] scales = new float[Math.max(1, channels)];
+        for (int i = 0; i < values.length; i++) {
+            int c = shape.length == 0 ? 0 : (i / inner) % channels;
+            scales[c] = Math.max(scales[c], Math.abs(values[i]));
+        }
+        for (int c = 0; c < scales.length; c++) {
+            scales[c] = scales[c] == 0 ? 1f : scales[c] / 127f;
+        }
+        byte[] q = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            int c = shape.length == 0 ? 0 : (i / inner) % channels;
+            q[i] = (byte) Math.max(-127, Math.min(127, Math.round(values[i] / scales[c])));
+        }
+        ByteBuffer sb = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.LITTLE_ENDIAN);
+        sb.asFloatBuffer().put(scales);
+        t.setData(ByteBuffer.wrap(q));
+        t.setScaleAxis(axis);
+        t.setScales(sb);
     }
 
     public static int[] shape(Tensor t) {

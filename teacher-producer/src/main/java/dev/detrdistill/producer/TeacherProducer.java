@@ -192,133 +192,190 @@ public final class TeacherProducer {
     public ProduceSummary run(TeacherRunner teacher, List<String> classNames, DetectionDataset data) throws IOException {
         long wall0 = System.nanoTime();
         Topics.ensure(serdes.bootstrapServers(), topic, partitions, (short) 1, retentionMs, serdes.maxRecordBytes());
-        ProduceSummary summary = new ProduceSummary();
         Set<String> existing = existingKeys();
-        int size = teacher.imageSize();
-        TeacherRecordFactory factory = new TeacherRecordFactory(data.name(), teacherId, teacherVersion, encodings);
-        SetCriterion criterion = new SetCriterion(LossWeights.defaults());
-        AtomicReference<Exception> sendError = new AtomicReference<>();
-        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(serdes.producer("teacher-producer-" + teacherId));
-                KafkaProducer<byte[], byte[]> dlq = new KafkaProducer<>(serdes.rawProducer("teacher-producer-dlq-" + teacherId));
-                NDManager manager = dev.detrdistill.model.Devices.newManager()) {
-            TeacherCard card = teacher.card(classNames, teacherId, teacherVersion);
-            producer.send(new ProducerRecord<>(Topics.cardsTopic(topic), RecordKeys.card(teacherId, teacherVersion), card));
+        try (Session session = new Session(teacher, data.name())) {
+            session.publishCard(teacher.card(classNames, teacherId, teacherVersion));
             List<Pending> pending = new ArrayList<>();
             long total = (long) data.images().size() * views;
             ProgressBar bar = new ProgressBar(log, "produce", total);
-            long done = 0;
-            long bytesSent = 0;
             for (ImageEntry entry : data.images()) {
-                List<Integer> missing = new ArrayList<>();
-                for (int v = 0; v < views; v++) {
-                    if (existing.contains(RecordKeys.view(data.name(), entry.id(), v))) {
-                        summary.skipped++;
-                        done++;
-                    } else {
-                        missing.add(v);
-                    }
-                }
-                if (missing.isEmpty()) {
-                    continue;
-                }
-                byte[] bytes;
-                BufferedImage image;
-                try {
-                    bytes = Files.readAllBytes(entry.file());
-                    image = ImageCache.read(entry); // a corrupt or missing file fails here, with its name
-                } catch (DataFormatException | IOException e) {
-                    for (int v : missing) {
-                        deadLetter(dlq, RecordKeys.view(data.name(), entry.id(), v), "unreadable image", e.getMessage(), entry.file(), summary);
-                        done++;
-                    }
-                    continue;
-                }
-                String sha256 = ClaimCheck.sha256(bytes);
-                for (int v : missing) {
-                    // Every view of the image renders from this one decoded copy and shares its hash.
-                    pending.add(new Pending(entry, v, RecordKeys.view(data.name(), entry.id(), v), bytes, sha256, image));
-                }
+                pending.addAll(session.missingViews(entry, existing));
                 while (pending.size() >= batchSize) {
                     List<Pending> batch = new ArrayList<>(pending.subList(0, batchSize));
                     pending.subList(0, batchSize).clear();
-                    bytesSent += produceBatch(batch, teacher, criterion, factory, producer, dlq, manager, size, summary, sendError);
-                    done += batch.size();
-                    bar.update(done, 0, String.format(Locale.ROOT, "%.1f MB/s", bytesSent / 1e6 / Math.max(1e-9, (System.nanoTime() - wall0) / 1e9)));
+                    session.publishBatch(batch);
+                    bar.update(session.done, 0, session.rate(wall0));
                 }
             }
             if (!pending.isEmpty()) {
-                bytesSent += produceBatch(pending, teacher, criterion, factory, producer, dlq, manager, size, summary, sendError);
-                done += pending.size();
+                session.publishBatch(pending);
             }
-            long t0 = System.nanoTime();
-            producer.flush();
-            summary.sendSeconds += (System.nanoTime() - t0) / 1e9;
-            bar.update(total, 0, String.format(Locale.ROOT, "%.1f MB/s", bytesSent / 1e6 / Math.max(1e-9, (System.nanoTime() - wall0) / 1e9)));
+            session.flush();
+            bar.update(total, 0, session.rate(wall0));
+            session.summary.wallSeconds = (System.nanoTime() - wall0) / 1e9;
+            return session.summary;
         }
-        if (sendError.get() != null) {
-            throw new IOException("sending to " + topic + " failed: " + sendError.get().getMessage(), sendError.get());
-        }
-        summary.wallSeconds = (System.nanoTime() - wall0) / 1e9;
-        return summary;
     }
 
     /** A view waiting for its batch: the image file's bytes (carried in the record) and its decoded pixels. */
     private record Pending(ImageEntry entry, int viewId, String key, byte[] bytes, String sha256, BufferedImage image) {}
 
-    private long produceBatch(List<Pending> batch, TeacherRunner teacher, SetCriterion criterion, TeacherRecordFactory factory, KafkaProducer<String, Object> producer,
-            KafkaProducer<byte[], byte[]> dlq, NDManager manager, int size, ProduceSummary summary, AtomicReference<Exception> sendError) {
-        long bytes = 0;
-        List<ImageView> viewsOfBatch = new ArrayList<>();
-        for (Pending p : batch) {
-            viewsOfBatch.add(ViewTransform.apply(p.entry, p.image, view(p.entry.id(), p.viewId, size)));
+    /** One run's clients, scratch and counts: reads images, runs the teacher per batch, publishes records or dead letters. */
+    private final class Session implements AutoCloseable {
+        final ProduceSummary summary = new ProduceSummary();
+        final TeacherRunner teacher;
+        final String datasetId;
+        final TeacherRecordFactory factory;
+        final SetCriterion criterion = new SetCriterion(LossWeights.defaults());
+        final AtomicReference<Exception> sendError = new AtomicReference<>();
+        final KafkaProducer<String, Object> producer;
+        final KafkaProducer<byte[], byte[]> dlq;
+        final NDManager manager;
+        long done;
+        long bytesSent;
+
+        Session(TeacherRunner teacher, String datasetId) {
+            this.teacher = teacher;
+            this.datasetId = datasetId;
+            this.factory = new TeacherRecordFactory(datasetId, teacherId, teacherVersion, encodings);
+            this.producer = new KafkaProducer<>(serdes.producer("teacher-producer-" + teacherId));
+            this.dlq = new KafkaProducer<>(serdes.rawProducer("teacher-producer-dlq-" + teacherId));
+            this.manager = dev.detrdistill.model.Devices.newManager();
         }
-        try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
+
+        void publishCard(TeacherCard card) {
+            producer.send(new ProducerRecord<>(Topics.cardsTopic(topic), RecordKeys.card(teacherId, teacherVersion), card));
+        }
+
+        /** The views of {@code entry} not yet on the topic, decoded once; an unreadable image is a dead letter per view. */
+        List<Pending> missingViews(ImageEntry entry, Set<String> existing) {
+            List<Integer> missing = new ArrayList<>();
+            for (int v = 0; v < views; v++) {
+                if (existing.contains(RecordKeys.view(datasetId, entry.id(), v))) {
+                    summary.skipped++;
+                    done++;
+                } else {
+                    missing.add(v);
+                }
+            }
+            if (missing.isEmpty()) {
+                return List.of();
+            }
+            byte[] bytes;
+            BufferedImage image;
+            try {
+                bytes = Files.readAllBytes(entry.file());
+                image = ImageCache.read(entry); // a corrupt or missing file fails here, with its name
+            } catch (DataFormatException | IOException e) {
+                for (int v : missing) {
+                    deadLetter(RecordKeys.view(datasetId, entry.id(), v), "unreadable image", e.getMessage(), entry.file());
+                    done++;
+                }
+                return List.of();
+            }
+            String sha256 = ClaimCheck.sha256(bytes);
+            List<Pending> out = new ArrayList<>();
+            for (int v : missing) {
+                // Every view of the image renders from this one decoded copy and shares its hash.
+                out.add(new Pending(entry, v, RecordKeys.view(datasetId, entry.id(), v), bytes, sha256, image));
+            }
+            return out;
+        }
+
+        /** One teacher forward pass over the batch, then a record (or a dead letter) per view. */
+        void publishBatch(List<Pending> batch) {
+            List<ImageView> viewsOfBatch = new ArrayList<>();
+            for (Pending p : batch) {
+                viewsOfBatch.add(ViewTransform.apply(p.entry, p.image, view(p.entry.id(), p.viewId, teacher.imageSize())));
+            }
+            try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                TeacherKnowledge k = infer(step, viewsOfBatch);
+                for (int b = 0; b < batch.size(); b++) {
+                    Pending p = batch.get(b);
+                    long e0 = System.nanoTime();
+                    TeacherRecord record;
+                    try {
+                        record = factory.create(k, b, p.entry, viewsOfBatch.get(b), p.viewId, p.bytes, p.sha256);
+                    } catch (NonFiniteTensorException e) {
+                        deadLetter(p.key, "non-finite teacher output", e.getMessage(), p.entry.file());
+                        continue;
+                    }
+                    publish(p, record, e0);
+                }
+            }
+            done += batch.size();
+        }
+
+        private TeacherKnowledge infer(NDManager step, List<ImageView> viewsOfBatch) {
             long t0 = System.nanoTime();
             NDArray images = Batches.images(step, viewsOfBatch);
             TeacherKnowledge k = OnlineTeacher.fromOutput(teacher.forward(images), Batches.targets(viewsOfBatch), criterion,
                     FeatureMask.Kind.COSINE);
             k.logits().get(k.numStages() - 1).toFloatArray(); // wait for the forward pass before timing stops
             summary.inferenceSeconds += (System.nanoTime() - t0) / 1e9;
-            for (int b = 0; b < batch.size(); b++) {
-                Pending p = batch.get(b);
-                long e0 = System.nanoTime();
-                TeacherRecord record;
-                try {
-                    record = factory.create(k, b, p.entry, viewsOfBatch.get(b), p.viewId, p.bytes, p.sha256);
-                } catch (NonFiniteTensorException e) {
-                    deadLetter(dlq, p.key, "non-finite teacher output", e.getMessage(), p.entry.file(), summary);
-                    continue;
+            return k;
+        }
+
+        /** Sends the record, by claim check when it is over the size limit and a claim-check folder is set. */
+        private void publish(Pending p, TeacherRecord record, long encodeStart) {
+            Map<String, Long> fields = RecordSizer.fieldBytes(record);
+            long recordBytes = recordSize(record, fields);
+            if (recordBytes > serdes.maxRecordBytes() - 1024) {
+                if (claimCheck == null) {
+                    deadLetter(p.key, "record over size limit", "record is " + recordBytes + " bytes; max.request.size "
+                            + "(--max-record-bytes) is " + serdes.maxRecordBytes() + "; raise it together with the topic's "
+                            + "max.message.bytes, or set --claim-check-dir", p.entry.file());
+                    return;
                 }
-                Map<String, Long> fields = RecordSizer.fieldBytes(record);
-                long recordBytes = recordSize(record, fields);
-                if (recordBytes > serdes.maxRecordBytes() - 1024) {
-                    if (claimCheck == null) {
-                        deadLetter(dlq, p.key, "record over size limit", "record is " + recordBytes + " bytes; max.request.size "
-                                + "(--max-record-bytes) is " + serdes.maxRecordBytes() + "; raise it together with the topic's "
-                                + "max.message.bytes, or set --claim-check-dir", p.entry.file(), summary);
-                        continue;
-                    }
-                    record = claimCheck.offload(record);
-                    fields = RecordSizer.fieldBytes(record);
-                    recordBytes = RecordSizer.avroBytes(record);
-                    summary.claimChecked++;
+                record = claimCheck.offload(record);
+                fields = RecordSizer.fieldBytes(record);
+                recordBytes = RecordSizer.avroBytes(record);
+                summary.claimChecked++;
+            }
+            summary.recordBytes += recordBytes;
+            fields.forEach((f, v) -> summary.fieldBytes.merge(f, v, Long::sum));
+            summary.encodeSeconds += (System.nanoTime() - encodeStart) / 1e9;
+            long s0 = System.nanoTime();
+            producer.send(new ProducerRecord<>(topic, p.key, record), (md, ex) -> {
+                if (ex != null) {
+                    sendError.compareAndSet(null, ex);
                 }
-                summary.recordBytes += recordBytes;
-                fields.forEach((f, v) -> summary.fieldBytes.merge(f, v, Long::sum));
-                summary.encodeSeconds += (System.nanoTime() - e0) / 1e9;
-                long s0 = System.nanoTime();
-                producer.send(new ProducerRecord<>(topic, p.key, record), (md, ex) -> {
-                    if (ex != null) {
-                        sendError.compareAndSet(null, ex);
-                    }
-                });
-                summary.sendSeconds += (System.nanoTime() - s0) / 1e9;
-                summary.produced++;
-                bytes += recordBytes;
+            });
+            summary.sendSeconds += (System.nanoTime() - s0) / 1e9;
+            summary.produced++;
+            bytesSent += recordBytes;
+        }
+
+        /** An image or view the producer could not publish: to {@code <topic>.dlq} in the one dead-letter format, counted. */
+        void deadLetter(String key, String reason, String detail, Path source) {
+            dlq.send(new DeadLetter(key, null, "none", reason, detail, "producer", source.toString())
+                    .toProducerRecord(Topics.producerDeadLetters(topic), null));
+            summary.dead(reason);
+            log.println("dead letter " + key + ": " + reason + ": " + detail);
+        }
+
+        /** Waits for every send; a failed send fails the run, naming the topic. */
+        void flush() throws IOException {
+            long t0 = System.nanoTime();
+            producer.flush();
+            dlq.flush();
+            summary.sendSeconds += (System.nanoTime() - t0) / 1e9;
+            if (sendError.get() != null) {
+                throw new IOException("sending to " + topic + " failed: " + sendError.get().getMessage(), sendError.get());
             }
         }
-        return bytes;
+
+        String rate(long wall0) {
+            return String.format(Locale.ROOT, "%.1f MB/s", bytesSent / 1e6 / Math.max(1e-9, (System.nanoTime() - wall0) / 1e9));
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+            dlq.close();
+            producer.close();
+        }
     }
 
     private long framingBytes = -1;
@@ -336,14 +393,6 @@ public final class TeacherProducer {
         }
         long estimate = payload + framingBytes + 1024;
         return estimate > serdes.maxRecordBytes() - 4096 ? RecordSizer.avroBytes(record) : estimate;
-    }
-
-    /** An image or view the producer could not publish: to {@code <topic>.dlq} in the one dead-letter format, counted. */
-    private void deadLetter(KafkaProducer<byte[], byte[]> dlq, String key, String reason, String detail, Path source, ProduceSummary summary) {
-        dlq.send(new DeadLetter(key, null, "none", reason, detail, "producer", source.toString())
-                .toProducerRecord(Topics.producerDeadLetters(topic), null));
-        summary.dead(reason);
-        log.println("dead letter " + key + ": " + reason + ": " + detail);
     }
 
     /** Keys already on the records topic (read to the current end), so a re-run does not duplicate them. */

@@ -84,6 +84,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate of teacher and students. Default: ${DEFAULT-VALUE}")
     float lr;
 
+    /** Images per teacher forward pass, per student step and per evaluation pass. */
+    static final int BATCH = 8;
+
+    /** The three models' detections on the validation split and their COCO metrics. */
+    private record Evaluation(Map<String, DetrModel> models, Map<String, List<Detection>> predictions, Map<String, CocoMetrics> metrics) {}
+
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
@@ -108,12 +114,12 @@ public final class DemoCommand implements Callable<Integer> {
             DetrModel teacher = Checkpoint.loadModel(teacherDir.resolve("checkpoint"), manager);
             t = System.nanoTime();
             ProduceSummary produced = TeacherProducer.builder().serdes(serdes).topic(topic).teacher("demo-teacher", 1)
-                    .encodings(EncodingPolicy.uniform(encoding)).views(views).batchSize(8).partitions(1).build()
+                    .encodings(EncodingPolicy.uniform(encoding)).views(views).batchSize(BATCH).partitions(1).build()
                     .run(teacher, train.classNames(), train);
             phases.put("teacher records (produce)", (System.nanoTime() - t) / 1e9);
             System.out.print(produced.render());
 
-            long steps = (long) train.images().size() * views * epochs / 8;
+            long steps = (long) train.images().size() * views * epochs / BATCH;
             int logEvery = (int) Math.max(1, Math.min(25, steps / 40)); // about 40 points per loss curve
             List<StudentSpec> students = List.of(student("baseline", DistillationSettings.none(), root, logEvery),
                     student("distilled", DistillationSettings.all(), root, logEvery));
@@ -126,62 +132,81 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.print(result.table());
 
             t = System.nanoTime();
-            Map<String, DetrModel> models = new LinkedHashMap<>();
-            models.put("teacher", teacher);
-            for (StudentSpec s : students) {
-                models.put(s.name(), Checkpoint.loadModel(Path.of(s.output(), "checkpoint"), manager));
-            }
-            ImageCache cache = new ImageCache(2 * imageSize);
-            Map<String, List<Detection>> predictions = new LinkedHashMap<>();
-            Map<String, CocoMetrics> metrics = new LinkedHashMap<>();
-            for (Map.Entry<String, DetrModel> m : models.entrySet()) {
-                List<Detection> p = DetectorEvaluator.predict(m.getValue(), val, cache, manager, 8);
-                predictions.put(m.getKey(), p);
-                metrics.put(m.getKey(), new CocoEvaluator(val.images(), val.classNames()).evaluate(p));
-            }
+            Evaluation evaluation = evaluate(teacher, students, val, manager);
             phases.put("evaluation and report", (System.nanoTime() - t) / 1e9);
-
-            List<List<String>> rows = new ArrayList<>();
-            System.out.printf("%n%-10s %7s %7s %7s %10s%n", "model", "AP", "AP50", "AP75", "params");
-            for (Map.Entry<String, CocoMetrics> m : metrics.entrySet()) {
-                double[] s = m.getValue().stats();
-                long params = models.get(m.getKey()).getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
-                System.out.printf(Locale.ROOT, "%-10s %7.3f %7.3f %7.3f %10d%n", m.getKey(), s[0], s[1], s[2], params);
-                rows.add(List.of(m.getKey(), f3(s[0]), f3(s[1]), f3(s[2]), String.valueOf(params)));
-            }
-            double gain = metrics.get("distilled").stats()[0] - metrics.get("baseline").stats()[0];
-            System.out.printf(Locale.ROOT, "distilled - baseline: %+.3f AP%n", gain);
-
-            long trained = result.students().values().stream().mapToLong(s -> s.get("records").asLong()).sum();
-            DemoReport report = new DemoReport("DETRDistill demo: " + train.name());
-            report.paragraph(String.format(Locale.ROOT, "Teacher %s (%d steps), students %s, %d train / %d val images at %d px, "
-                    + "%d views per image, %s records, %d epochs. Wall time %.1f min.", teacherConfig, teacherSteps, studentConfig,
-                    train.images().size(), val.images().size(), imageSize, views, encoding, epochs, (System.nanoTime() - t0) / 60e9));
-            report.heading("Validation AP (COCO)").table(List.of("model", "AP", "AP50", "AP75", "parameters"), rows)
-                    .paragraph(String.format(Locale.ROOT, "Distilled minus baseline: %+.3f AP.", gain));
-            report.heading("Training losses");
-            for (StudentSpec s : students) {
-                report.lossCurves(s.name(), Path.of(s.output(), "metrics.jsonl"));
-            }
-            List<List<String>> sizes = new ArrayList<>();
-            long total = produced.fieldBytes().values().stream().mapToLong(Long::longValue).sum();
-            produced.fieldBytes().forEach((k, v) -> sizes.add(List.of(k, String.format(Locale.ROOT, "%.0f", v / (double) Math.max(1, produced.produced())),
-                    String.format(Locale.ROOT, "%.1f%%", 100.0 * v / Math.max(1, total)))));
-            report.heading("Record size by field (" + encoding + ")").table(List.of("field", "bytes per record", "share"), sizes);
-            List<List<String>> times = new ArrayList<>();
-            phases.forEach((k, v) -> times.add(List.of(k, String.format(Locale.ROOT, "%.1f", v))));
-            report.heading("Time and throughput").table(List.of("phase", "seconds"), times)
-                    .paragraph(String.format(Locale.ROOT, "Teacher producer: %d records, encode+send overhead %.1f%% of inference. "
-                            + "Flink job: %d student-records trained in %.1f s (%.1f records/s over both students); dead letters: %d.",
-                            produced.produced(), 100 * produced.overhead(), trained, trainerSeconds, trained / trainerSeconds,
-                            result.deadLetterCount()));
-            report.heading("Validation images (each model's top-k detections, k = objects in the image)")
-                    .detections(val.images().subList(0, Math.min(4, val.images().size())), val.classNames(), predictions);
-            Path html = out.resolve("report.html").toAbsolutePath();
-            report.write(html);
-            System.out.printf(Locale.ROOT, "report: %s%ndone in %.1f min%n", html.toUri(), (System.nanoTime() - t0) / 60e9);
+            List<List<String>> rows = printTable(evaluation);
+            writeReport(train, val, students, evaluation, rows, produced, result, phases, trainerSeconds, t0);
         }
         return 0;
+    }
+
+    /** Teacher and students on the validation split (the plain view, top 100 detections per image). */
+    private Evaluation evaluate(DetrModel teacher, List<StudentSpec> students, DetectionDataset val, NDManager manager) throws java.io.IOException {
+        Map<String, DetrModel> models = new LinkedHashMap<>();
+        models.put("teacher", teacher);
+        for (StudentSpec s : students) {
+            models.put(s.name(), Checkpoint.loadModel(Path.of(s.output(), "checkpoint"), manager));
+        }
+        ImageCache cache = new ImageCache(2 * imageSize);
+        Map<String, List<Detection>> predictions = new LinkedHashMap<>();
+        Map<String, CocoMetrics> metrics = new LinkedHashMap<>();
+        for (Map.Entry<String, DetrModel> m : models.entrySet()) {
+            List<Detection> p = DetectorEvaluator.predict(m.getValue(), val, cache, manager, BATCH);
+            predictions.put(m.getKey(), p);
+            metrics.put(m.getKey(), new CocoEvaluator(val.images(), val.classNames()).evaluate(p));
+        }
+        return new Evaluation(models, predictions, metrics);
+    }
+
+    /** The AP table on standard output; returns its rows for the report. */
+    private static List<List<String>> printTable(Evaluation e) {
+        List<List<String>> rows = new ArrayList<>();
+        System.out.printf("%n%-10s %7s %7s %7s %10s%n", "model", "AP", "AP50", "AP75", "params");
+        for (Map.Entry<String, CocoMetrics> m : e.metrics().entrySet()) {
+            double[] s = m.getValue().stats();
+            long params = e.models().get(m.getKey()).getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
+            System.out.printf(Locale.ROOT, "%-10s %7.3f %7.3f %7.3f %10d%n", m.getKey(), s[0], s[1], s[2], params);
+            rows.add(List.of(m.getKey(), f3(s[0]), f3(s[1]), f3(s[2]), String.valueOf(params)));
+        }
+        System.out.printf(Locale.ROOT, "distilled - baseline: %+.3f AP%n", gain(e));
+        return rows;
+    }
+
+    private static double gain(Evaluation e) {
+        return e.metrics().get("distilled").stats()[0] - e.metrics().get("baseline").stats()[0];
+    }
+
+    private void writeReport(DetectionDataset train, DetectionDataset val, List<StudentSpec> students, Evaluation evaluation,
+            List<List<String>> rows, ProduceSummary produced, TrainerResult result, Map<String, Double> phases, double trainerSeconds,
+            long t0) throws java.io.IOException {
+        long trained = result.students().values().stream().mapToLong(s -> s.get("records").asLong()).sum();
+        DemoReport report = new DemoReport("DETRDistill demo: " + train.name());
+        report.paragraph(String.format(Locale.ROOT, "Teacher %s (%d steps), students %s, %d train / %d val images at %d px, "
+                + "%d views per image, %s records, %d epochs. Wall time %.1f min.", teacherConfig, teacherSteps, studentConfig,
+                train.images().size(), val.images().size(), imageSize, views, encoding, epochs, (System.nanoTime() - t0) / 60e9));
+        report.heading("Validation AP (COCO)").table(List.of("model", "AP", "AP50", "AP75", "parameters"), rows)
+                .paragraph(String.format(Locale.ROOT, "Distilled minus baseline: %+.3f AP.", gain(evaluation)));
+        report.heading("Training losses");
+        for (StudentSpec s : students) {
+            report.lossCurves(s.name(), Path.of(s.output(), "metrics.jsonl"));
+        }
+        List<List<String>> sizes = new ArrayList<>();
+        long total = produced.fieldBytes().values().stream().mapToLong(Long::longValue).sum();
+        produced.fieldBytes().forEach((k, v) -> sizes.add(List.of(k, String.format(Locale.ROOT, "%.0f", v / (double) Math.max(1, produced.produced())),
+                String.format(Locale.ROOT, "%.1f%%", 100.0 * v / Math.max(1, total)))));
+        report.heading("Record size by field (" + encoding + ")").table(List.of("field", "bytes per record", "share"), sizes);
+        List<List<String>> times = new ArrayList<>();
+        phases.forEach((k, v) -> times.add(List.of(k, String.format(Locale.ROOT, "%.1f", v))));
+        report.heading("Time and throughput").table(List.of("phase", "seconds"), times)
+                .paragraph(String.format(Locale.ROOT, "Teacher producer: %d records, encode+send overhead %.1f%% of inference. "
+                        + "Flink job: %d student-records trained in %.1f s (%.1f records/s over both students); dead letters: %d.",
+                        produced.produced(), 100 * produced.overhead(), trained, trainerSeconds, trained / trainerSeconds,
+                        result.deadLetterCount()));
+        report.heading("Validation images (each model's top-k detections, k = objects in the image)")
+                .detections(val.images().subList(0, Math.min(4, val.images().size())), val.classNames(), evaluation.predictions());
+        Path html = out.resolve("report.html").toAbsolutePath();
+        report.write(html);
+        System.out.printf(Locale.ROOT, "report: %s%ndone in %.1f min%n", html.toUri(), (System.nanoTime() - t0) / 60e9);
     }
 
     /** Refuses to write over an earlier demo's students and report unless --overwrite; the teacher is always kept. */
@@ -195,7 +220,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private StudentSpec student(String name, DistillationSettings distill, Path root, int logEvery) {
         DetrConfig model = DetectorConfigs.read(studentConfig);
-        TrainOptions options = new TrainOptions(0, 8, lr, 1e-4f, 50, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5,
+        TrainOptions options = new TrainOptions(0, BATCH, lr, 1e-4f, 50, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5,
                 0, 0, logEvery, 42);
         return new StudentSpec(name, model, distill, options, new StudentSpec.EvalSpec(root.toString(), valSplit, 0),
                 out.resolve("students").resolve(name).toString());
