@@ -1,7 +1,8 @@
 package dev.detrdistill.train;
 
 /**
- * Settings of a supervised training run; {@link #validate()} names any out-of-range key.
+ * Settings of a supervised training run, as {@link TrainSettings} defines them; {@link #validate()} names any
+ * out-of-range key.
  *
  * @param steps optimizer steps in total
  * @param batchSize images per step
@@ -22,9 +23,9 @@ public record TrainOptions(int steps, int batchSize, float lr, float weightDecay
         LearningRateSchedule.Kind schedule, float clipNorm, double minScale, double maxScale, double flipProb,
         int evalEvery, int checkpointEvery, int logEvery, long seed) {
 
+    /** The defaults of {@link TrainSettings#TRAIN}. */
     public static TrainOptions defaults() {
-        return new TrainOptions(2000, 8, 2e-4f, 1e-4f, 100, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5,
-                500, 500, 10, 42);
+        return TrainSettings.options(TrainSettings.TRAIN.defaults());
     }
 
     public TrainOptions validate() {

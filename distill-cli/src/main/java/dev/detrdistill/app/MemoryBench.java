@@ -1,5 +1,6 @@
 package dev.detrdistill.app;
 
+import dev.detrdistill.train.TrainSettings;
 import dev.detrdistill.cli.DataOptions;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
@@ -46,9 +47,9 @@ final class MemoryBench implements Callable<Integer> {
     public Integer call() throws Exception {
         DetectionDataset train = data.load("train");
         DetrConfig c = DetectorConfigs.load(config, train.numClasses());
-        TrainOptions options = TrainOptions.defaults().withSteps(steps);
-        options = new TrainOptions(steps, batch, options.lr(), options.weightDecay(), options.warmupSteps(), options.schedule(),
-                options.clipNorm(), options.minScale(), options.maxScale(), options.flipProb(), 0, 0, 10, 1);
+        TrainOptions options = TrainSettings.options(TrainSettings.TRAIN.defaults().with(TrainSettings.STEPS, steps)
+                .with(TrainSettings.BATCH, batch).with(TrainSettings.EVAL_EVERY, 0).with(TrainSettings.CHECKPOINT_EVERY, 0)
+                .with(TrainSettings.SEED, 1L));
         Engine.getInstance().setRandomSeed(1);
         List<Long> samples = new ArrayList<>();
         try (NDManager manager = dev.detrdistill.model.Devices.newManager()) {

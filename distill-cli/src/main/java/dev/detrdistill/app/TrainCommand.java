@@ -1,5 +1,8 @@
 package dev.detrdistill.app;
 
+import dev.detrdistill.config.Settings;
+import dev.detrdistill.train.TrainSettings;
+import dev.detrdistill.experiment.ExperimentFile;
 import dev.detrdistill.cli.DataOptions;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.distill.DistillationSettings;
@@ -26,10 +29,30 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = TrainCommand.TrainingOptions.class,
         description = {"Train a detector with the DETR set loss (focal 2, L1 5, GIoU 2 at every stage).",
             "With --teacher, distil from a teacher run in process with the DETRDistill terms."})
 final class TrainCommand implements Callable<Integer> {
+    /** Adds one option per training setting (TrainSettings): the options, their defaults and docs are defined once. */
+    static final class TrainingOptions implements picocli.CommandLine.IModelTransformer {
+        @Override
+        public picocli.CommandLine.Model.CommandSpec transform(picocli.CommandLine.Model.CommandSpec spec) {
+            TrainSettings.TRAIN.addOptions(spec);
+            return spec;
+        }
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--experiment", paramLabel = "<file.yaml>",
+            description = "An experiment file (the student-file format: model, train, distillation, eval): its model and train settings; "
+                    + "options given here override it.")
+    Path experiment;
+
+    @Option(names = "--set", paramLabel = "<key=value>", description = "Override a training setting by its key, e.g. --set lr=1e-3 (keys: docs/configuration.md).")
+    List<String> sets;
+
     @Option(names = "--config", defaultValue = "tiny", paramLabel = "<file|preset>",
             description = "Detector config YAML, or a preset: teacher, student, tiny. Default: ${DEFAULT-VALUE}")
     String config;
@@ -48,45 +71,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--image-size", paramLabel = "<px>", description = "Override the config's input size.")
     Integer imageSize;
-
-    @Option(names = "--steps", defaultValue = "2000", description = "Optimizer steps. Default: ${DEFAULT-VALUE}")
-    int steps;
-
-    @Option(names = "--batch", defaultValue = "8", description = "Images per step. Default: ${DEFAULT-VALUE}")
-    int batch;
-
-    @Option(names = "--lr", defaultValue = "2e-4", description = "Peak AdamW learning rate. Default: ${DEFAULT-VALUE}")
-    float lr;
-
-    @Option(names = "--weight-decay", defaultValue = "1e-4", description = "AdamW weight decay. Default: ${DEFAULT-VALUE}")
-    float weightDecay;
-
-    @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps. Default: ${DEFAULT-VALUE}")
-    int warmup;
-
-    @Option(names = "--schedule", defaultValue = "COSINE", description = "COSINE or STEP (x0.1 at 80%%). Default: ${DEFAULT-VALUE}")
-    LearningRateSchedule.Kind schedule;
-
-    @Option(names = "--clip", defaultValue = "0.1", description = "Global gradient-norm clip (0 = off). Default: ${DEFAULT-VALUE}")
-    float clip;
-
-    @Option(names = "--scale-jitter", defaultValue = "0.8,1.2", split = ",", description = "Min,max scale jitter. Default: ${DEFAULT-VALUE}")
-    double[] scaleJitter;
-
-    @Option(names = "--flip", defaultValue = "0.5", description = "Horizontal flip probability. Default: ${DEFAULT-VALUE}")
-    double flip;
-
-    @Option(names = "--eval-every", defaultValue = "500", description = "Evaluate every n steps (0 = end only). Default: ${DEFAULT-VALUE}")
-    int evalEvery;
-
-    @Option(names = "--checkpoint-every", defaultValue = "500", description = "Checkpoint every n steps (0 = end only). Default: ${DEFAULT-VALUE}")
-    int checkpointEvery;
-
-    @Option(names = "--log-every", defaultValue = "10", description = "Metrics line every n steps. Default: ${DEFAULT-VALUE}")
-    int logEvery;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for init, data order, augmentation. Default: ${DEFAULT-VALUE}")
-    long seed;
 
     @Option(names = "--teacher", paramLabel = "<checkpoint>",
             description = "Distil from this teacher checkpoint, run in process (online DETRDistill; the reference for the streamed trainer).")
@@ -150,18 +134,20 @@ final class TrainCommand implements Callable<Integer> {
         RunFolder.claim(out, resume, overwrite, "--out", "Add --resume to continue it, ");
         DetectionDataset train = data.load(trainSplit);
         DetectionDataset val = data.load(valSplit);
-        DetrConfig c = DetectorConfigs.load(config, train.numClasses());
+        ExperimentFile file = experiment == null ? null : ExperimentFile.read(experiment, TrainSettings.TRAIN);
+        String model = file != null && file.modelRef() != null && !spec.commandLine().getParseResult().hasMatchedOption("--config")
+                ? file.modelRef() : config;
+        DetrConfig c = DetectorConfigs.load(model, train.numClasses());
         if (imageSize != null) {
             c = c.withImageSize(imageSize).validate();
         }
-        if (scaleJitter.length != 2) {
-            throw new IllegalArgumentException("--scale-jitter takes two numbers, min,max");
-        }
-        TrainOptions options = new TrainOptions(steps, batch, lr, weightDecay, warmup, schedule, clip, scaleJitter[0],
-                scaleJitter[1], flip, evalEvery, checkpointEvery, logEvery, seed);
+        // The settings' defaults, then the experiment file, then options given here, then --set.
+        Settings trainSettings = TrainSettings.TRAIN.read(spec, file == null ? TrainSettings.TRAIN.defaults() : file.train());
+        TrainOptions options = TrainSettings.options(TrainSettings.TRAIN.overrides(sets, trainSettings, "--set")).validate();
         TrainingRun run = new TrainingRun(c, train, val, options, out, System.out);
         if (teacher != null) {
-            DistillationSettings settings = distillationSettings();
+            boolean termsGiven = spec.commandLine().getParseResult().hasMatchedOption("--terms");
+            DistillationSettings settings = file != null && file.distillation() != null && !termsGiven ? file.distillation() : distillationSettings();
             CheckpointMeta meta = Checkpoint.readMeta(teacher);
             if (!meta.classNames().equals(train.classNames())) {
                 throw new IllegalArgumentException("teacher " + teacher + " was trained on classes " + meta.classNames()

@@ -1,5 +1,6 @@
 package dev.detrdistill.trainer;
 
+import dev.detrdistill.train.TrainSettings;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -73,8 +74,8 @@ public final class TeacherFixture {
     }
 
     public static StudentSpec student(String name, boolean distill, int batch, Path out, Path evalData) {
-        TrainOptions train = new TrainOptions(0, batch, 1e-3f, 1e-4f, 2, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5,
-                0, 0, 1, 7);
+        TrainOptions train = TrainSettings.options(TrainSettings.STUDENT.defaults().with(TrainSettings.BATCH, batch)
+                .with(TrainSettings.WARMUP, 2).with(TrainSettings.LOG_EVERY, 1).with(TrainSettings.SEED, 7L));
         return new StudentSpec(name, studentModel(), distill ? DistillationSettings.all() : DistillationSettings.none(), train,
                 evalData == null ? StudentSpec.EvalSpec.none() : new StudentSpec.EvalSpec(evalData.toString(), "val", 0),
                 out.resolve(name).toString());

@@ -1,5 +1,6 @@
 package dev.detrdistill.app.bench;
 
+import dev.detrdistill.train.TrainSettings;
 import ai.djl.ndarray.NDManager;
 import dev.detrdistill.cli.DataOptions;
 import dev.detrdistill.data.DetectionDataset;
@@ -189,7 +190,8 @@ public final class FleetBench implements Callable<Integer> {
     }
 
     private TrainOptions options(int steps, int index) {
-        return new TrainOptions(steps, BATCH, lr, 1e-4f, 50, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5, 0, 0, 10, 42 + index);
+        return TrainSettings.options(TrainSettings.STUDENT.defaults().with(TrainSettings.STEPS, steps).with(TrainSettings.BATCH, BATCH)
+                .with(TrainSettings.LR, lr).with(TrainSettings.SEED, 42L + index));
     }
 
     private static List<Double> accuracy(Path dir, int n, DetectionDataset val, NDManager manager) throws Exception {

@@ -1,5 +1,6 @@
 package dev.detrdistill.app.demo;
 
+import dev.detrdistill.train.TrainSettings;
 import ai.djl.ndarray.NDManager;
 import dev.detrdistill.cli.DataOptions;
 import dev.detrdistill.data.DetectionDataset;
@@ -220,8 +221,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private StudentSpec student(String name, DistillationSettings distill, Path root, int logEvery) {
         DetrConfig model = DetectorConfigs.read(studentConfig);
-        TrainOptions options = new TrainOptions(0, BATCH, lr, 1e-4f, 50, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5,
-                0, 0, logEvery, 42);
+        TrainOptions options = TrainSettings.options(TrainSettings.STUDENT.defaults().with(TrainSettings.BATCH, BATCH)
+                .with(TrainSettings.LR, lr).with(TrainSettings.LOG_EVERY, logEvery));
         return new StudentSpec(name, model, distill, options, new StudentSpec.EvalSpec(root.toString(), valSplit, 0),
                 out.resolve("students").resolve(name).toString());
     }

@@ -1,5 +1,6 @@
 package dev.detrdistill.app.demo;
 
+import dev.detrdistill.train.TrainSettings;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
@@ -28,8 +29,8 @@ public final class TeacherTraining {
             }
         }
         log.printf("training the teacher (%s, %d steps; resumes a partial run; reused next time)%n", teacherConfig, steps);
-        TrainOptions options = new TrainOptions(steps, 8, lr, 1e-4f, 100, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5,
-                0, 250, 10, 42);
+        TrainOptions options = TrainSettings.options(TrainSettings.TRAIN.defaults().with(TrainSettings.STEPS, steps)
+                .with(TrainSettings.LR, lr).with(TrainSettings.EVAL_EVERY, 0).with(TrainSettings.CHECKPOINT_EVERY, 250));
         new TrainingRun(config, train, null, options, dir, log).run(true);
         return ckpt;
     }
