@@ -51,6 +51,11 @@ public record Setting<T>(String key, String option, Class<T> type, T defaultValu
                 s -> Enum.valueOf(type, s.trim().toUpperCase(Locale.ROOT)), Enum::name);
     }
 
+    /** Free text checked by {@code valid} (described by {@code range}), e.g. an encoding policy or an id. */
+    public static Setting<String> text(String key, String option, String dflt, Predicate<String> valid, String range, String doc) {
+        return new Setting<>(key, option, String.class, dflt, v -> v != null && valid.test(v), range, doc, String::trim, v -> v);
+    }
+
     /** A min,max pair of doubles with {@code lo < min <= max <= hi}. */
     public static Setting<double[]> pair(String key, String option, double min, double max, double lo, double hi, String doc) {
         return new Setting<>(key, option, double[].class, new double[] {min, max}, v -> v.length == 2 && v[0] > lo && v[0] <= v[1] && v[1] <= hi,

@@ -38,6 +38,92 @@ public record DetrConfig(
         backboneWidths = List.copyOf(backboneWidths);
     }
 
+    /** A builder with named fields, for code (YAML and the presets read the record directly). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder().backboneWidths(backboneWidths).blocksPerStage(blocksPerStage).hiddenDim(hiddenDim).numHeads(numHeads).ffnDim(ffnDim).encoderLayers(encoderLayers).decoderLayers(decoderLayers).numQueries(numQueries).numClasses(numClasses).decoder(decoder).imageSize(imageSize);
+    }
+
+    /** Named fields instead of eleven positional numbers; {@link #build()} validates. */
+    public static final class Builder {
+        private List<Integer> backboneWidths = List.of(16, 32, 64, 128);
+        private int blocksPerStage = 0;
+        private int hiddenDim = 64;
+        private int numHeads = 4;
+        private int ffnDim = 256;
+        private int encoderLayers = 1;
+        private int decoderLayers = 2;
+        private int numQueries = 40;
+        private int numClasses = 0;
+        private DecoderType decoder = DecoderType.DAB;
+        private int imageSize = 128;
+
+        public Builder backboneWidths(List<Integer> v) {
+            this.backboneWidths = v;
+            return this;
+        }
+
+        public Builder blocksPerStage(int v) {
+            this.blocksPerStage = v;
+            return this;
+        }
+
+        public Builder hiddenDim(int v) {
+            this.hiddenDim = v;
+            return this;
+        }
+
+        public Builder numHeads(int v) {
+            this.numHeads = v;
+            return this;
+        }
+
+        public Builder ffnDim(int v) {
+            this.ffnDim = v;
+            return this;
+        }
+
+        public Builder encoderLayers(int v) {
+            this.encoderLayers = v;
+            return this;
+        }
+
+        public Builder decoderLayers(int v) {
+            this.decoderLayers = v;
+            return this;
+        }
+
+        public Builder numQueries(int v) {
+            this.numQueries = v;
+            return this;
+        }
+
+        public Builder numClasses(int v) {
+            this.numClasses = v;
+            return this;
+        }
+
+        public Builder decoder(DecoderType v) {
+            this.decoder = v;
+            return this;
+        }
+
+        public Builder imageSize(int v) {
+            this.imageSize = v;
+            return this;
+        }
+
+        /** The config, validated unless {@code numClasses} is 0 (a student whose classes come from its teacher). */
+        public DetrConfig build() {
+            DetrConfig c = new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers, decoderLayers, numQueries, numClasses, decoder, imageSize);
+            return numClasses == 0 ? c : c.validate();
+        }
+    }
+
     /** Total backbone stride: the feature map is {@code imageSize / stride} on each side. */
     public int stride() {
         return 1 << backboneWidths.size();

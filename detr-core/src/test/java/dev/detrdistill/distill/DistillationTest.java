@@ -46,7 +46,7 @@ class DistillationTest {
     private static final SetCriterion CRITERION = new SetCriterion(LossWeights.defaults());
 
     private static DetrConfig config(int width, int stages, int queries, DecoderType type) {
-        return new DetrConfig(List.of(8, 16, 16), 0, width, 4, 2 * width, 1, stages, queries, 3, type, SIZE);
+        return DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(0).hiddenDim(width).numHeads(4).ffnDim(2 * width).encoderLayers(1).decoderLayers(stages).numQueries(queries).numClasses(3).decoder(type).imageSize(SIZE).build();
     }
 
     private static TrainOptions options(long seed) {

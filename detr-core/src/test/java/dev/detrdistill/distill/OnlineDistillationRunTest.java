@@ -37,8 +37,8 @@ class OnlineDistillationRunTest {
     void distillationRunLogsEveryTermAndResumesExactlyWithItsAdapters() throws Exception {
         DetectionDataset train = TestData.tinyTrain();
         TrainOptions o = new TrainOptions(6, 2, 5e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0.1f, 0.9, 1.1, 0.5, 0, 0, 1, 3);
-        DetrConfig teacherConfig = new DetrConfig(List.of(8, 16, 16), 0, 64, 4, 64, 1, 3, 12, 3, DecoderType.ANCHOR, 32);
-        DetrConfig studentConfig = new DetrConfig(List.of(8, 16, 16), 0, 32, 4, 64, 1, 2, 8, 3, DecoderType.PLAIN, 32);
+        DetrConfig teacherConfig = DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(0).hiddenDim(64).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(3).numQueries(12).numClasses(3).decoder(DecoderType.ANCHOR).imageSize(32).build();
+        DetrConfig studentConfig = DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(8).numClasses(3).decoder(DecoderType.PLAIN).imageSize(32).build();
         Path teacherDir = tmp.resolve("teacher");
         new TrainingRun(teacherConfig, train, null, o.withSteps(3), teacherDir, QUIET).run(false);
         Path teacherCkpt = teacherDir.resolve("checkpoint");

@@ -19,7 +19,7 @@ class DetrModelTest {
     @ParameterizedTest
     @EnumSource(DecoderType.class)
     void forwardExposesEveryStageFeaturesAndPrior(DecoderType type) {
-        DetrConfig c = new DetrConfig(List.of(8, 16, 16), 1, 32, 4, 64, 2, 3, 7, 5, type, 64);
+        DetrConfig c = DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(1).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(2).decoderLayers(3).numQueries(7).numClasses(5).decoder(type).imageSize(64).build();
         Engine.getInstance().setRandomSeed(0);
         try (NDManager m = NDManager.newBaseManager()) {
             DetrModel model = new DetrModel(c).initializeParameters(m);
@@ -42,7 +42,7 @@ class DetrModelTest {
 
     @Test
     void extraQueryGroupDoesNotChangeTheModelsOwnPredictions() {
-        DetrConfig c = new DetrConfig(List.of(8, 16), 0, 32, 4, 64, 1, 2, 6, 3, DecoderType.PLAIN, 32);
+        DetrConfig c = DetrConfig.builder().backboneWidths(List.of(8, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(6).numClasses(3).decoder(DecoderType.PLAIN).imageSize(32).build();
         Engine.getInstance().setRandomSeed(1);
         try (NDManager m = NDManager.newBaseManager()) {
             DetrModel model = new DetrModel(c).initializeParameters(m);
@@ -63,13 +63,13 @@ class DetrModelTest {
     @Test
     void outOfRangeConfigNamesTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new DetrConfig(List.of(8, 16), 0, 30, 4, 64, 1, 2, 6, 3, DecoderType.PLAIN, 32).validate());
+                () -> DetrConfig.builder().backboneWidths(List.of(8, 16)).blocksPerStage(0).hiddenDim(30).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(6).numClasses(3).decoder(DecoderType.PLAIN).imageSize(32).build().validate());
         assertTrue(e.getMessage().contains("numHeads"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new DetrConfig(List.of(8, 16), 0, 32, 4, 64, 1, 0, 6, 3, DecoderType.PLAIN, 32).validate());
+                () -> DetrConfig.builder().backboneWidths(List.of(8, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(0).numQueries(6).numClasses(3).decoder(DecoderType.PLAIN).imageSize(32).build().validate());
         assertTrue(e.getMessage().contains("decoderLayers"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new DetrConfig(List.of(8, 16), 0, 32, 4, 64, 1, 2, 6, 3, DecoderType.PLAIN, 30).validate());
+                () -> DetrConfig.builder().backboneWidths(List.of(8, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(6).numClasses(3).decoder(DecoderType.PLAIN).imageSize(30).build().validate());
         assertTrue(e.getMessage().contains("imageSize"), e.getMessage());
     }
 

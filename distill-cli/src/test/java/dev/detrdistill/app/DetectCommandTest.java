@@ -33,7 +33,7 @@ class DetectCommandTest {
         Path dir = tmp.resolve("model");
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(3);
-            DetrConfig config = new DetrConfig(List.of(8, 16, 16), 0, 32, 4, 64, 1, 2, 6, 3, DecoderType.DAB, 32);
+            DetrConfig config = DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(6).numClasses(3).decoder(DecoderType.DAB).imageSize(32).build();
             DetrModel model = new DetrModel(config).initializeParameters(m);
             Checkpoint.save(dir, new CheckpointMeta(CheckpointMeta.FORMAT_VERSION, config, SyntheticShapes.CLASSES, 0, null), model, null);
         }

@@ -33,10 +33,15 @@ public final class StudentSpecs {
     private StudentSpecs() {}
 
     public static List<StudentSpec> load(List<Path> files) {
+        return load(files, List.of());
+    }
+
+    /** @param overrides {@code key=value} training settings applied to every student ({@code --set}) */
+    public static List<StudentSpec> load(List<Path> files, List<String> overrides) {
         List<StudentSpec> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Path f : files) {
-            StudentSpec s = load(f);
+            StudentSpec s = load(f, overrides);
             if (!names.add(s.name())) {
                 throw new IllegalArgumentException("two students are named '" + s.name() + "' (" + f + "); names must be unique in a job");
             }
@@ -49,11 +54,15 @@ public final class StudentSpecs {
     }
 
     public static StudentSpec load(Path file) {
+        return load(file, List.of());
+    }
+
+    public static StudentSpec load(Path file, List<String> overrides) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("student config " + file + " does not exist" + dev.detrdistill.data.NearbyFiles.describe(file, ".yaml"));
         }
         try {
-            return parse(YAML.readTree(Files.readString(file)), file.toString(), file.toAbsolutePath().getParent());
+            return parse(YAML.readTree(Files.readString(file)), file.toString(), file.toAbsolutePath().getParent(), overrides);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read student config " + file + ": " + e.getMessage(), e);
         }
@@ -61,6 +70,11 @@ public final class StudentSpecs {
 
     /** @param base folder that relative paths in the file ({@code model}, {@code eval.data}, {@code output}) are resolved against */
     public static StudentSpec parse(JsonNode root, String where, Path base) {
+        return parse(root, where, base, List.of());
+    }
+
+    /** As above, with {@code key=value} overrides of the training settings ({@code --set}). */
+    public static StudentSpec parse(JsonNode root, String where, Path base, List<String> overrides) {
         ExperimentFile f = ExperimentFile.parse(root, where, base, TrainSettings.STUDENT);
         String name = f.name();
         if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -68,7 +82,7 @@ public final class StudentSpecs {
         }
         DetrConfig model = DetectorConfigs.read(f.modelRef() == null ? "student" : f.modelRef());
         DistillationSettings distill = f.distillation() == null ? DistillationSettings.none() : f.distillation();
-        TrainOptions train = TrainSettings.options(f.train());
+        TrainOptions train = TrainSettings.options(TrainSettings.STUDENT.overrides(overrides, f.train(), "--set"));
         train.withSteps(Math.max(1, train.steps())).validate();
         StudentSpec.EvalSpec eval = new StudentSpec.EvalSpec(f.evalData(), f.evalSplit(), f.evalMaxImages());
         String output = f.output() == null ? "runs/students/" + name : f.output();

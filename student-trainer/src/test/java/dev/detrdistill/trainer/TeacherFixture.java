@@ -43,12 +43,12 @@ public final class TeacherFixture {
 
     public static DetrModel teacher(NDManager m, int numClasses) {
         Engine.getInstance().setRandomSeed(1);
-        return new DetrModel(new DetrConfig(List.of(8, 16, 16), 0, 32, 4, 64, 1, 2, 6, numClasses, DecoderType.DAB, SIZE))
+        return new DetrModel(DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(6).numClasses(numClasses).decoder(DecoderType.DAB).imageSize(SIZE).build())
                 .initializeParameters(m);
     }
 
     public static DetrConfig studentModel() {
-        return new DetrConfig(List.of(8, 8, 16), 0, 16, 2, 32, 1, 1, 4, 0, DecoderType.DAB, SIZE);
+        return DetrConfig.builder().backboneWidths(List.of(8, 8, 16)).blocksPerStage(0).hiddenDim(16).numHeads(2).ffnDim(32).encoderLayers(1).decoderLayers(1).numQueries(4).numClasses(0).decoder(DecoderType.DAB).imageSize(SIZE).build();
     }
 
     public static TeacherCard card(DetrModel teacher, DetectionDataset data) throws IOException {

@@ -90,15 +90,23 @@ public final class TeacherProducer {
     public static final class Builder {
         private RecordSerdes serdes;
         private String topic;
-        private String teacherId = "teacher";
-        private int teacherVersion = 1;
-        private EncodingPolicy encodings = EncodingPolicy.uniform(dev.detrdistill.records.TensorEncoding.FP16);
-        private int views = 1;
-        private int batchSize = 8;
-        private long seed = 7;
+        private String teacherId = ProducerSettings.TEACHER_ID.defaultValue();
+        private int teacherVersion = ProducerSettings.TEACHER_VERSION.defaultValue();
+        private EncodingPolicy encodings = EncodingPolicy.parse(ProducerSettings.ENCODING.defaultValue());
+        private int views = ProducerSettings.VIEWS.defaultValue();
+        private int batchSize = ProducerSettings.BATCH.defaultValue();
+        private long seed = ProducerSettings.SEED.defaultValue();
         private Path claimCheckDir;
-        private int partitions = 4;
-        private long retentionMs = -1;
+        private int partitions = ProducerSettings.PARTITIONS.defaultValue();
+        private long retentionMs = ProducerSettings.RETENTION_MS.defaultValue();
+
+        /** Every setting of a {@link ProducerSettings#PRODUCE} group's values. */
+        public Builder settings(dev.detrdistill.config.Settings s) {
+            return teacher(s.get(ProducerSettings.TEACHER_ID), s.get(ProducerSettings.TEACHER_VERSION))
+                    .encodings(EncodingPolicy.parse(s.get(ProducerSettings.ENCODING))).views(s.get(ProducerSettings.VIEWS))
+                    .batchSize(s.get(ProducerSettings.BATCH)).seed(s.get(ProducerSettings.SEED)).partitions(s.get(ProducerSettings.PARTITIONS))
+                    .retentionMs(s.get(ProducerSettings.RETENTION_MS));
+        }
         private PrintStream log = System.out;
 
         public Builder serdes(RecordSerdes s) {

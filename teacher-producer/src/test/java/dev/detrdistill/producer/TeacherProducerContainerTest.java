@@ -44,7 +44,7 @@ class TeacherProducerContainerTest {
         DetectionDataset ds = DatasetLoader.load(data, "train");
         Engine.getInstance().setRandomSeed(1);
         try (EmbeddedRegistry registry = EmbeddedRegistry.start(); NDManager m = NDManager.newBaseManager()) {
-            DetrModel teacher = new DetrModel(new DetrConfig(List.of(8, 16, 16), 0, 32, 4, 64, 1, 2, 6, 3, DecoderType.DAB, 32))
+            DetrModel teacher = new DetrModel(DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(6).numClasses(3).decoder(DecoderType.DAB).imageSize(32).build())
                     .initializeParameters(m);
             ProduceSummary s = TeacherProducer.builder().serdes(RecordSerdes.of(KAFKA.getBootstrapServers(), registry.url()))
                     .topic("container.records").encodings(EncodingPolicy.uniform(TensorEncoding.FP16))

@@ -75,7 +75,7 @@ class TeacherProducerKafkaTest {
 
     private static DetrModel teacher(NDManager m) {
         Engine.getInstance().setRandomSeed(1);
-        return new DetrModel(new DetrConfig(List.of(8, 16, 16), 0, 32, 4, 64, 1, 2, 6, 3, DecoderType.ANCHOR, 32)).initializeParameters(m);
+        return new DetrModel(DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(6).numClasses(3).decoder(DecoderType.ANCHOR).imageSize(32).build()).initializeParameters(m);
     }
 
     private static <T> List<ConsumerRecord<String, T>> readAll(Map<String, Object> config, String topic, int expected) {

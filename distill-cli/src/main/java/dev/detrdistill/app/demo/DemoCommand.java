@@ -1,5 +1,7 @@
 package dev.detrdistill.app.demo;
 
+import dev.detrdistill.config.Settings;
+import dev.detrdistill.experiment.ExperimentFile;
 import dev.detrdistill.train.TrainSettings;
 import ai.djl.ndarray.NDManager;
 import dev.detrdistill.cli.DataOptions;
@@ -81,6 +83,17 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--encoding", defaultValue = "FP16", description = "FP32, FP16 or INT8 teacher tensors. Default: ${DEFAULT-VALUE}")
     TensorEncoding encoding;
+
+    @Option(names = "--experiment", paramLabel = "<file.yaml>",
+            description = "An experiment file (the student-file format) for the students: its model, train settings and distillation terms "
+                    + "(the baseline keeps none).")
+    Path experiment;
+
+    @Option(names = "--set", paramLabel = "<key=value>", description = "Override a training setting of both students, e.g. --set lr=5e-4.")
+    List<String> sets;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate of teacher and students. Default: ${DEFAULT-VALUE}")
     float lr;
@@ -219,12 +232,31 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A demo student: the students' training defaults, the demo's batch, --lr and a log interval for about 40 points per
+     * curve; then the experiment file (its model and train settings), then --set.
+     */
     private StudentSpec student(String name, DistillationSettings distill, Path root, int logEvery) {
-        DetrConfig model = DetectorConfigs.read(studentConfig);
-        TrainOptions options = TrainSettings.options(TrainSettings.STUDENT.defaults().with(TrainSettings.BATCH, BATCH)
-                .with(TrainSettings.LR, lr).with(TrainSettings.LOG_EVERY, logEvery));
+        ExperimentFile file = experiment == null ? null : ExperimentFile.read(experiment, TrainSettings.STUDENT);
+        boolean studentGiven = spec.commandLine().getParseResult().hasMatchedOption("--student");
+        DetrConfig model = DetectorConfigs.read(file != null && file.modelRef() != null && !studentGiven ? file.modelRef() : studentConfig);
+        Settings settings = TrainSettings.STUDENT.defaults().with(TrainSettings.BATCH, BATCH).with(TrainSettings.LR, lr)
+                .with(TrainSettings.LOG_EVERY, logEvery);
+        if (file != null) {
+            for (String key : file.train().explicitKeys()) {
+                settings = settings.withText(key, text(file.train().asMap().get(key)), experiment.toString());
+            }
+            if (distill.anyEnabled() && file.distillation() != null) {
+                distill = file.distillation();
+            }
+        }
+        TrainOptions options = TrainSettings.options(TrainSettings.STUDENT.overrides(sets, settings, "--set"));
         return new StudentSpec(name, model, distill, options, new StudentSpec.EvalSpec(root.toString(), valSplit, 0),
                 out.resolve("students").resolve(name).toString());
+    }
+
+    private static String text(Object v) {
+        return v instanceof double[] d ? d[0] + "," + d[1] : String.valueOf(v);
     }
 
     private static String f3(double v) {

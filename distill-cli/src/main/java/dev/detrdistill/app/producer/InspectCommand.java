@@ -1,5 +1,6 @@
 package dev.detrdistill.app.producer;
 
+import dev.detrdistill.stream.StreamConnection;
 import dev.detrdistill.producer.RecordSizer;
 import dev.detrdistill.records.Stage;
 import dev.detrdistill.records.TeacherRecord;
@@ -30,19 +31,16 @@ public final class InspectCommand implements Callable<Integer> {
     int view;
 
     @Mixin
-    StreamOptions stream;
+    StreamConnection stream;
 
     @Override
     public Integer call() throws Exception {
-        if (stream.bootstrapServers == null) {
-            throw new IllegalArgumentException("inspect reads an existing topic: give --bootstrap-servers and --registry-url");
-        }
-        RecordSerdes serdes = stream.connect();
+        RecordSerdes serdes = stream.serdes("inspect reads an existing topic");
         try (KafkaConsumer<String, TeacherRecord> c = new KafkaConsumer<>(serdes.consumer("inspect-" + System.nanoTime()))) {
             java.util.Set<String> topics = c.listTopics().keySet();
             if (!topics.contains(topic)) {
                 List<String> known = topics.stream().filter(t -> !t.startsWith("_")).sorted().toList();
-                throw new IllegalArgumentException("topic " + topic + " does not exist on " + stream.bootstrapServers
+                throw new IllegalArgumentException("topic " + topic + " does not exist on " + serdes.bootstrapServers()
                         + (known.isEmpty() ? "; the broker has no topics" : "; topics there: " + String.join(", ", known)));
             }
             List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();

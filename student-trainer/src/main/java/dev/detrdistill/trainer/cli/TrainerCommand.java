@@ -38,16 +38,12 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--live", description = "Follow the topic without end (new records train as the teacher produces them).")
     boolean live;
 
-    @Option(names = {"--bootstrap-servers", "--bootstrap-server"}, required = true, paramLabel = "<host:port,...>",
-            description = "Kafka bootstrap servers ('./distill stack' prints the embedded ones).")
-    String bootstrapServers;
+    @picocli.CommandLine.Mixin
+    dev.detrdistill.stream.StreamConnection stream;
 
-    @Option(names = "--registry-url", required = true, paramLabel = "<url>",
-            description = "Schema registry: Apicurio base URL, or a Confluent-compatible API root.")
-    String registryUrl;
-
-    @Option(names = "--max-record-bytes", defaultValue = "16777216", description = "Largest record fetched. Default: ${DEFAULT-VALUE}")
-    int maxRecordBytes;
+    @Option(names = "--set", paramLabel = "<key=value>",
+            description = "Override a training setting of every student by its key, e.g. --set lr=5e-4 (keys: docs/configuration.md).")
+    List<String> sets;
 
     @Option(names = "--parallelism", defaultValue = "1",
             description = "Subtasks of the training operator (students are spread over them by key). Default: ${DEFAULT-VALUE}")
@@ -79,14 +75,14 @@ public final class TrainerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AvroTrust.trustRecordClasses();
-        List<StudentSpec> specs = StudentSpecs.load(students);
+        List<StudentSpec> specs = StudentSpecs.load(students, sets);
         for (StudentSpec s : specs) {
             // Resuming a job continues its students' runs; anything else must not write over one silently.
             dev.detrdistill.train.RunFolder.claim(Path.of(s.output()), resumeFrom != null, overwrite,
                     "student " + s.name() + " output", "Add --resume-from <checkpoint> to continue its job, ");
         }
         StudentTrainerJob job = StudentTrainerJob.builder()
-                .serdes(new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes))
+                .serdes(stream.serdes("the trainer reads a running broker and registry (start both with ./distill stack)"))
                 .topic(topic).students(specs).from(StartPosition.parse(from)).epochs(epochs).live(live)
                 .parallelism(parallelism).checkpointInterval(Duration.ofMillis((long) (checkpointSeconds * 1000)))
                 .checkpointDir(checkpointDir).resumeFrom(resumeFrom).jobName(jobName).device(device.text())

@@ -1,0 +1,44 @@
+package dev.detrdistill.stream;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The options that name a stream, declared once for every command that connects to one: {@code --bootstrap-servers}
+ * (also Kafka's own spelling {@code --bootstrap-server}), {@code --registry-url} and {@code --max-record-bytes}.
+ */
+public final class StreamConnection {
+    @Option(names = {"--bootstrap-servers", "--bootstrap-server"}, paramLabel = "<host:port,...>",
+            description = "Kafka bootstrap servers ('./distill stack' prints the embedded ones).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", paramLabel = "<url>",
+            description = "Schema registry base URL (Apicurio: http://host:port; Confluent-compatible API under /apis/ccompat/v7).")
+    String registryUrl;
+
+    @Option(names = "--max-record-bytes", defaultValue = "16777216",
+            description = "Largest record the producer sends (max.request.size) and consumers fetch. Default: ${DEFAULT-VALUE}")
+    int maxRecordBytes = RecordSerdes.DEFAULT_MAX_RECORD_BYTES;
+
+    /** True when both the broker and the registry are named; one without the other is an error. */
+    public boolean given() {
+        if ((bootstrapServers == null) != (registryUrl == null)) {
+            throw new IllegalArgumentException("give both --bootstrap-servers and --registry-url, or neither");
+        }
+        if (maxRecordBytes < 1024 || maxRecordBytes > 1 << 30) {
+            throw new IllegalArgumentException("--max-record-bytes must be 1024..1073741824, got " + maxRecordBytes);
+        }
+        return bootstrapServers != null;
+    }
+
+    /** The serdes of the named stream; {@code whyNeeded} completes the message when none is named. */
+    public RecordSerdes serdes(String whyNeeded) {
+        if (!given()) {
+            throw new IllegalArgumentException("give --bootstrap-servers and --registry-url: " + whyNeeded);
+        }
+        return new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes);
+    }
+
+    public int maxRecordBytes() {
+        return maxRecordBytes;
+    }
+}
