@@ -135,8 +135,9 @@ public final class DemoCommand implements Callable<Integer> {
 
             long steps = (long) train.images().size() * views * epochs / BATCH;
             int logEvery = (int) Math.max(1, Math.min(25, steps / 40)); // about 40 points per loss curve
-            List<StudentSpec> students = List.of(student("baseline", DistillationSettings.none(), root, logEvery),
-                    student("distilled", DistillationSettings.all(), root, logEvery));
+            int evalEvery = (int) Math.max(1, steps / 6); // about 6 points per AP curve
+            List<StudentSpec> students = List.of(student("baseline", DistillationSettings.none(), root, logEvery, evalEvery),
+                    student("distilled", DistillationSettings.all(), root, logEvery, evalEvery));
             t = System.nanoTime();
             TrainerResult result = StudentTrainerJob.builder().serdes(serdes).topic(topic).students(students)
                     .from(StartPosition.EARLIEST).epochs(epochs).checkpointInterval(Duration.ofSeconds(30))
@@ -200,6 +201,11 @@ public final class DemoCommand implements Callable<Integer> {
                 train.images().size(), val.images().size(), imageSize, views, encoding, epochs, (System.nanoTime() - t0) / 60e9));
         report.heading("Validation AP (COCO)").table(List.of("model", "AP", "AP50", "AP75", "parameters"), rows)
                 .paragraph(String.format(Locale.ROOT, "Distilled minus baseline: %+.3f AP.", gain(evaluation)));
+        Map<String, Path> studentMetrics = new LinkedHashMap<>();
+        for (StudentSpec s : students) {
+            studentMetrics.put(s.name(), Path.of(s.output(), "metrics.jsonl"));
+        }
+        report.heading("AP against step and per class").apCurves(studentMetrics).perClassAp(evaluation.metrics());
         report.heading("Training losses");
         for (StudentSpec s : students) {
             report.lossCurves(s.name(), Path.of(s.output(), "metrics.jsonl"));
@@ -236,12 +242,12 @@ public final class DemoCommand implements Callable<Integer> {
      * A demo student: the students' training defaults, the demo's batch, --lr and a log interval for about 40 points per
      * curve; then the experiment file (its model and train settings), then --set.
      */
-    private StudentSpec student(String name, DistillationSettings distill, Path root, int logEvery) {
+    private StudentSpec student(String name, DistillationSettings distill, Path root, int logEvery, int evalEvery) {
         ExperimentFile file = experiment == null ? null : ExperimentFile.read(experiment, TrainSettings.STUDENT);
         boolean studentGiven = spec.commandLine().getParseResult().hasMatchedOption("--student");
         DetrConfig model = DetectorConfigs.read(file != null && file.modelRef() != null && !studentGiven ? file.modelRef() : studentConfig);
         Settings settings = TrainSettings.STUDENT.defaults().with(TrainSettings.BATCH, BATCH).with(TrainSettings.LR, lr)
-                .with(TrainSettings.LOG_EVERY, logEvery);
+                .with(TrainSettings.LOG_EVERY, logEvery).with(TrainSettings.EVAL_EVERY, evalEvery);
         if (file != null) {
             for (String key : file.train().explicitKeys()) {
                 settings = settings.withText(key, text(file.train().asMap().get(key)), experiment.toString());

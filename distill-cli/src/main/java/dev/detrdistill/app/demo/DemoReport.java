@@ -1,5 +1,7 @@
 package dev.detrdistill.app.demo;
 
+import dev.detrdistill.app.report.Charts;
+import dev.detrdistill.eval.CocoMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.detrdistill.data.ImageCache;
@@ -23,8 +25,8 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * The demo's self-contained HTML report: AP table, loss curves per term (inline SVG), record sizes by
- * field, throughput, and validation images with each model's detections side by side (inline PNG).
+ * The demo's self-contained HTML report: AP table, AP against step and per class, loss curves per term (charts
+ * inline as SVG, drawn by {@link Charts}), record sizes by field, throughput, and validation images with each model's detections side by side (inline PNG).
  */
 final class DemoReport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,8 +68,7 @@ final class DemoReport {
     /** One chart per student: every loss term of metrics.jsonl against the step. */
     DemoReport lossCurves(String name, Path metricsJsonl) throws IOException {
         Map<String, List<double[]>> series = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(metricsJsonl)) {
-            JsonNode n = JSON.readTree(line);
+        for (JsonNode n : lines(metricsJsonl)) {
             if (!n.has("loss")) {
                 continue;
             }
@@ -78,29 +79,44 @@ final class DemoReport {
                 }
             });
         }
-        int w = 520;
-        int h = 260;
-        double maxStep = series.values().stream().flatMap(List::stream).mapToDouble(p -> p[0]).max().orElse(1);
-        double maxLoss = series.values().stream().flatMap(List::stream).mapToDouble(p -> p[1]).max().orElse(1);
-        StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
-                "<figure><svg width='%d' height='%d' style='border:1px solid #ddd'>", w, h + 20));
-        int i = 0;
-        for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
-            StringBuilder pts = new StringBuilder();
-            for (double[] p : e.getValue()) {
-                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", 40 + (w - 50) * p[0] / maxStep, 10 + (h - 20) * (1 - p[1] / maxLoss)));
+        return chart(Charts.lines(name + ": training losses", "step", "loss", series, 540, 320));
+    }
+
+    /** AP on the validation split against the step, one line per student (their metrics.jsonl evaluation lines). */
+    DemoReport apCurves(Map<String, Path> metricsByStudent) throws IOException {
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : metricsByStudent.entrySet()) {
+            List<double[]> points = new ArrayList<>();
+            for (JsonNode n : lines(e.getValue())) {
+                if (n.has("eval")) {
+                    points.add(new double[] {n.get("step").asDouble(), n.get("eval").get("AP").asDouble()});
+                }
             }
-            String color = String.format("#%06x", PALETTE[i % PALETTE.length].getRGB() & 0xffffff);
-            svg.append("<polyline fill='none' stroke='").append(color).append("' stroke-width='1.5' points='").append(pts).append("'/>");
-            svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='11' fill='%s'>%s</text>", 45 + 90 * (i % 5),
-                    h + 12, color, esc(e.getKey())));
-            i++;
+            series.put(e.getKey(), points);
         }
-        svg.append(String.format(Locale.ROOT, "<text x='2' y='14' font-size='10'>%.1f</text><text x='2' y='%d' font-size='10'>0</text>"
-                + "<text x='%d' y='%d' font-size='10'>step %d</text>", maxLoss, h - 8, w - 70, h - 12, (int) maxStep));
-        svg.append("</svg><figcaption>").append(esc(name)).append(": training losses</figcaption></figure>");
-        html.append(svg);
+        return chart(Charts.lines("Validation AP against step", "step", "AP", series, 540, 320));
+    }
+
+    /** Per-class AP of every model, grouped by class. */
+    DemoReport perClassAp(Map<String, CocoMetrics> metrics) {
+        Map<String, Map<String, Double>> values = new LinkedHashMap<>();
+        metrics.forEach((model, m) -> values.put(model, m.perClassAp()));
+        return chart(Charts.bars("AP per class", "class", "AP", values, 540, 320));
+    }
+
+    private DemoReport chart(String svg) {
+        html.append("<figure>").append(svg).append("</figure>");
         return this;
+    }
+
+    private static List<JsonNode> lines(Path jsonl) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(jsonl)) {
+            if (!line.isBlank()) {
+                out.add(JSON.readTree(line));
+            }
+        }
+        return out;
     }
 
     /**

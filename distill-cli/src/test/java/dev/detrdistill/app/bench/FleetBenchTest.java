@@ -42,6 +42,8 @@ class FleetBenchTest {
             }
         }
         assertTrue(Files.readString(out.resolve("fleet.md")).lines().count() == 4, "header, rule and two rows");
-        assertTrue(Files.readString(out.resolve("fleet.svg")).contains("<polyline"));
+        String svg = Files.readString(out.resolve("fleet.svg"));
+        assertTrue(svg.startsWith("<svg") && svg.contains("<path") && svg.contains(">online") && svg.contains(">streamed"),
+                "a chart with both ways' lines and their legend");
     }
 }

@@ -24,7 +24,7 @@ class DemoCommandTest {
             "--teacher-steps", "3", "--student", "tiny", "--epochs", "1", "--views", "1"};
         assertEquals(0, new CommandLine(new DemoCommand()).execute(args));
         String html = Files.readString(out.resolve("report.html"));
-        for (String section : new String[] {"Validation AP", "teacher", "baseline", "distilled", "<svg", "distill_fd",
+        for (String section : new String[] {"Validation AP", "teacher", "baseline", "distilled", "<svg", "distill_fd", "AP against step", "AP per class",
             "Record size by field", "stage.embeddings", "records/s", "data:image/png"}) {
             assertTrue(html.contains(section), "report lacks " + section);
         }
