@@ -17,7 +17,8 @@ public final class TestData {
     public static synchronized Path tinySyntheticRoot() {
         if (tiny == null) {
             try {
-                tiny = SyntheticShapes.generate(Files.createTempDirectory("synthetic-tiny"), SyntheticShapes.Spec.tiny());
+                tiny = SyntheticShapes.generate(
+                        Files.createTempDirectory("synthetic-tiny"), SyntheticShapes.Spec.tiny());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -35,7 +36,8 @@ public final class TestData {
 
     /** BCCD when the shared folder is present (tests using it skip otherwise). */
     public static Path bccd() {
-        for (Path p : new Path[] {Path.of("../../shared/datasets/bccd/BCCD"), Path.of("../shared/datasets/bccd/BCCD")}) {
+        for (Path p :
+                new Path[] {Path.of("../../shared/datasets/bccd/BCCD"), Path.of("../shared/datasets/bccd/BCCD")}) {
             if (Files.isDirectory(p)) {
                 return p;
             }

@@ -21,16 +21,24 @@ public final class BoxOps {
         NDList p = b.split(4, lastAxis(b));
         NDArray halfW = Scalars.mul(p.get(2), 0.5f);
         NDArray halfH = Scalars.mul(p.get(3), 0.5f);
-        return NDArrays.concat(new NDList(p.get(0).sub(halfW), p.get(1).sub(halfH),
-                p.get(0).add(halfW), p.get(1).add(halfH)), lastAxis(b));
+        return NDArrays.concat(
+                new NDList(
+                        p.get(0).sub(halfW),
+                        p.get(1).sub(halfH),
+                        p.get(0).add(halfW),
+                        p.get(1).add(halfH)),
+                lastAxis(b));
     }
 
     /** {@code (..., 4)} xyxy to {@code (..., 4)} cxcywh. */
     public static NDArray xyxyToCxcywh(NDArray b) {
         NDList p = b.split(4, lastAxis(b));
-        return NDArrays.concat(new NDList(
-                Scalars.mul(p.get(0).add(p.get(2)), 0.5f), Scalars.mul(p.get(1).add(p.get(3)), 0.5f),
-                p.get(2).sub(p.get(0)), p.get(3).sub(p.get(1))), lastAxis(b));
+        return NDArrays.concat(
+                new NDList(
+                        Scalars.mul(p.get(0).add(p.get(2)), 0.5f),
+                                Scalars.mul(p.get(1).add(p.get(3)), 0.5f),
+                        p.get(2).sub(p.get(0)), p.get(3).sub(p.get(1))),
+                lastAxis(b));
     }
 
     /** Area of {@code (..., 4)} xyxy boxes, shape {@code (...)}. */

@@ -10,12 +10,17 @@ import picocli.CommandLine.Option;
 
 /** The {@code --data} option shared by commands: a dataset path, or the generated synthetic default. */
 public final class DataOptions {
-    @Option(names = "--data", paramLabel = "<path>",
+    @Option(
+            names = "--data",
+            paramLabel = "<path>",
             description = "VOC folder, folder with <split>.json + images/, or COCO .json. Default: the synthetic "
                     + "shapes set, generated under runs/data/synthetic on first use.")
     Path data;
 
-    @Option(names = "--max-images", paramLabel = "<n>", defaultValue = "0",
+    @Option(
+            names = "--max-images",
+            paramLabel = "<n>",
+            defaultValue = "0",
             description = "Use only the first n images of each split (0 = all). Default: ${DEFAULT-VALUE}")
     int maxImages;
 

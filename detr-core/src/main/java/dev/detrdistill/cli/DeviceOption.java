@@ -6,8 +6,13 @@ import picocli.CommandLine.Option;
 
 /** {@code --device}: where a command computes; applied before anything allocates. */
 public final class DeviceOption {
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "<cpu|gpu|gpu:n|auto>",
-            description = "Compute device: cpu, gpu (the first), gpu:<n>, or auto (a GPU when the CUDA build sees one). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            paramLabel = "<cpu|gpu|gpu:n|auto>",
+            description =
+                    "Compute device: cpu, gpu (the first), gpu:<n>, or auto (a GPU when the CUDA build sees one). "
+                            + "Default: ${DEFAULT-VALUE}")
     String device = "auto";
 
     /** Parses, checks and makes the choice the process default; returns it. */

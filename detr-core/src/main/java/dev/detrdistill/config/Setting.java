@@ -19,47 +19,99 @@ import java.util.function.Predicate;
  * @param parser text to value (command line, {@code --set}, YAML scalars that arrive as text)
  * @param printer value to the text picocli shows as the default
  */
-public record Setting<T>(String key, String option, Class<T> type, T defaultValue, Predicate<T> valid, String range, String doc,
-        Function<String, T> parser, Function<T, String> printer) {
+public record Setting<T>(
+        String key,
+        String option,
+        Class<T> type,
+        T defaultValue,
+        Predicate<T> valid,
+        String range,
+        String doc,
+        Function<String, T> parser,
+        Function<T, String> printer) {
 
     public Setting {
         if (!valid.test(defaultValue)) {
-            throw new IllegalStateException("default of " + key + " (" + defaultValue + ") is outside its range " + range);
+            throw new IllegalStateException(
+                    "default of " + key + " (" + defaultValue + ") is outside its range " + range);
         }
     }
 
     public static Setting<Integer> integer(String key, String option, int dflt, int min, int max, String doc) {
-        return new Setting<>(key, option, Integer.class, dflt, v -> v >= min && v <= max, "in [" + min + ", " + max + "]", doc,
-                s -> Integer.parseInt(s.trim().replace("_", "")), String::valueOf);
+        return new Setting<>(
+                key,
+                option,
+                Integer.class,
+                dflt,
+                v -> v >= min && v <= max,
+                "in [" + min + ", " + max + "]",
+                doc,
+                s -> Integer.parseInt(s.trim().replace("_", "")),
+                String::valueOf);
     }
 
     public static Setting<Long> whole(String key, String option, long dflt, long min, long max, String doc) {
-        return new Setting<>(key, option, Long.class, dflt, v -> v >= min && v <= max, "in [" + min + ", " + max + "]", doc,
-                s -> Long.parseLong(s.trim().replace("_", "")), String::valueOf);
+        return new Setting<>(
+                key,
+                option,
+                Long.class,
+                dflt,
+                v -> v >= min && v <= max,
+                "in [" + min + ", " + max + "]",
+                doc,
+                s -> Long.parseLong(s.trim().replace("_", "")),
+                String::valueOf);
     }
 
     /** A float in {@code (lo, hi)} or {@code [lo, hi]} ({@code loInclusive}, {@code hiInclusive}). */
-    public static Setting<Float> decimal(String key, String option, float dflt, float lo, boolean loInclusive, float hi, boolean hiInclusive,
+    public static Setting<Float> decimal(
+            String key,
+            String option,
+            float dflt,
+            float lo,
+            boolean loInclusive,
+            float hi,
+            boolean hiInclusive,
             String doc) {
-        Predicate<Float> ok = v -> Float.isFinite(v) && (loInclusive ? v >= lo : v > lo) && (hiInclusive ? v <= hi : v < hi);
+        Predicate<Float> ok =
+                v -> Float.isFinite(v) && (loInclusive ? v >= lo : v > lo) && (hiInclusive ? v <= hi : v < hi);
         String range = "in " + (loInclusive ? "[" : "(") + fmt(lo) + ", " + fmt(hi) + (hiInclusive ? "]" : ")");
-        return new Setting<>(key, option, Float.class, dflt, ok, range, doc, s -> Float.parseFloat(s.trim()), Setting::fmt);
+        return new Setting<>(
+                key, option, Float.class, dflt, ok, range, doc, s -> Float.parseFloat(s.trim()), Setting::fmt);
     }
 
     public static <E extends Enum<E>> Setting<E> choice(String key, String option, Class<E> type, E dflt, String doc) {
-        return new Setting<>(key, option, type, dflt, v -> v != null, "one of " + java.util.Arrays.toString(type.getEnumConstants()), doc,
-                s -> Enum.valueOf(type, s.trim().toUpperCase(Locale.ROOT)), Enum::name);
+        return new Setting<>(
+                key,
+                option,
+                type,
+                dflt,
+                v -> v != null,
+                "one of " + java.util.Arrays.toString(type.getEnumConstants()),
+                doc,
+                s -> Enum.valueOf(type, s.trim().toUpperCase(Locale.ROOT)),
+                Enum::name);
     }
 
     /** Free text checked by {@code valid} (described by {@code range}), e.g. an encoding policy or an id. */
-    public static Setting<String> text(String key, String option, String dflt, Predicate<String> valid, String range, String doc) {
-        return new Setting<>(key, option, String.class, dflt, v -> v != null && valid.test(v), range, doc, String::trim, v -> v);
+    public static Setting<String> text(
+            String key, String option, String dflt, Predicate<String> valid, String range, String doc) {
+        return new Setting<>(
+                key, option, String.class, dflt, v -> v != null && valid.test(v), range, doc, String::trim, v -> v);
     }
 
     /** A min,max pair of doubles with {@code lo < min <= max <= hi}. */
-    public static Setting<double[]> pair(String key, String option, double min, double max, double lo, double hi, String doc) {
-        return new Setting<>(key, option, double[].class, new double[] {min, max}, v -> v.length == 2 && v[0] > lo && v[0] <= v[1] && v[1] <= hi,
-                "two numbers min,max with " + fmt(lo) + " < min <= max <= " + fmt(hi), doc, Setting::parsePair,
+    public static Setting<double[]> pair(
+            String key, String option, double min, double max, double lo, double hi, String doc) {
+        return new Setting<>(
+                key,
+                option,
+                double[].class,
+                new double[] {min, max},
+                v -> v.length == 2 && v[0] > lo && v[0] <= v[1] && v[1] <= hi,
+                "two numbers min,max with " + fmt(lo) + " < min <= max <= " + fmt(hi),
+                doc,
+                Setting::parsePair,
                 v -> fmt(v[0]) + "," + fmt(v[1]));
     }
 
@@ -77,8 +129,8 @@ public record Setting<T>(String key, String option, Class<T> type, T defaultValu
     /** Checks the range; the message names where the value came from, the key and the range. */
     public T check(T v, String where) {
         if (v == null || !valid.test(v)) {
-            throw new IllegalArgumentException(where + ": " + key + "=" + (v == null ? "null" : printer.apply(v)) + " is out of range; expected "
-                    + range);
+            throw new IllegalArgumentException(where + ": " + key + "=" + (v == null ? "null" : printer.apply(v))
+                    + " is out of range; expected " + range);
         }
         return v;
     }
@@ -87,7 +139,9 @@ public record Setting<T>(String key, String option, Class<T> type, T defaultValu
         return printer.apply(defaultValue);
     }
 
-    /** The same setting with another default (a documented profile, e.g. streamed students); the range still applies. */
+    /**
+     * The same setting with another default (a documented profile, e.g. streamed students); the range still applies.
+     */
     public Setting<T> withDefault(T dflt) {
         return new Setting<>(key, option, type, dflt, valid, range, doc, parser, printer);
     }

@@ -37,7 +37,8 @@ public final class SettingGroup {
     public Setting<?> setting(String key, String where) {
         Setting<?> s = byKey.get(key);
         if (s == null) {
-            throw new IllegalArgumentException(where + ": unknown " + name + " key '" + key + "'; known keys: " + byKey.keySet());
+            throw new IllegalArgumentException(
+                    where + ": unknown " + name + " key '" + key + "'; known keys: " + byKey.keySet());
         }
         return s;
     }
@@ -65,22 +66,33 @@ public final class SettingGroup {
         return s.withDefault((T) value);
     }
 
-    /** Adds one option per setting to {@code spec} (with its default and doc), for {@link #read(CommandSpec, Settings)}. */
+    /**
+     * Adds one option per setting to {@code spec} (with its default and doc), for {@link #read(CommandSpec, Settings)}.
+     */
     public void addOptions(CommandSpec spec) {
         for (Setting<?> s : byKey.values()) {
-            // Enums keep their type, so picocli lists and checks the choices; the rest is parsed (and range-checked) here.
-            spec.addOption(OptionSpec.builder(s.option()).type(s.type().isEnum() ? s.type() : String.class).paramLabel("<" + s.key() + ">")
+            // Enums keep their type, so picocli lists and checks the choices; the rest is parsed (and range-checked)
+            // here.
+            spec.addOption(OptionSpec.builder(s.option())
+                    .type(s.type().isEnum() ? s.type() : String.class)
+                    .paramLabel("<" + s.key() + ">")
                     .defaultValue(s.defaultText())
-                    .description(s.doc() + " Default: ${DEFAULT-VALUE}").build());
+                    .description(s.doc() + " Default: ${DEFAULT-VALUE}")
+                    .build());
         }
     }
 
-    /** The values of the options {@link #addOptions} added, over {@code base}: only options given on the command line override it. */
+    /**
+     * The values of the options {@link #addOptions} added, over {@code base}: only options given on the command line
+     * override it.
+     */
     public Settings read(CommandSpec spec, Settings base) {
         Settings out = base;
         for (Setting<?> s : byKey.values()) {
             OptionSpec o = spec.findOption(s.option());
-            if (o != null && spec.commandLine() != null && spec.commandLine().getParseResult() != null
+            if (o != null
+                    && spec.commandLine() != null
+                    && spec.commandLine().getParseResult() != null
                     && spec.commandLine().getParseResult().hasMatchedOption(o)) {
                 out = out.withText(s.key(), String.valueOf((Object) o.getValue()), s.option());
             }
@@ -97,7 +109,7 @@ public final class SettingGroup {
             throw new IllegalArgumentException(where + ": expected a mapping");
         }
         Settings out = base;
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             setting(e.getKey(), where);
             JsonNode v = e.getValue();

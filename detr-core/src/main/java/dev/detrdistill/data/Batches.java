@@ -16,7 +16,8 @@ public final class Batches {
         float[] flat = new float[views.size() * per];
         for (int i = 0; i < views.size(); i++) {
             if (views.get(i).size() != s) {
-                throw new IllegalArgumentException("view " + views.get(i).imageId() + " is " + views.get(i).size() + "px, batch is " + s + "px");
+                throw new IllegalArgumentException(
+                        "view " + views.get(i).imageId() + " is " + views.get(i).size() + "px, batch is " + s + "px");
             }
             System.arraycopy(views.get(i).pixels(), 0, flat, i * per, per);
         }

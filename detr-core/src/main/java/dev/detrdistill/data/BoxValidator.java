@@ -14,14 +14,20 @@ final class BoxValidator {
             return Optional.empty();
         }
         if (box.isDegenerate()) {
-            report.droppedBox(where, String.format("degenerate box (%.1f,%.1f,%.1f,%.1f): width or height <= 0",
-                    box.x0(), box.y0(), box.x1(), box.y1()));
+            report.droppedBox(
+                    where,
+                    String.format(
+                            "degenerate box (%.1f,%.1f,%.1f,%.1f): width or height <= 0",
+                            box.x0(), box.y0(), box.x1(), box.y1()));
             return Optional.empty();
         }
         Box clipped = box.clip(width, height);
         if (clipped.width() < 1 || clipped.height() < 1) {
-            report.droppedBox(where, String.format("box (%.1f,%.1f,%.1f,%.1f) lies outside the %dx%d image",
-                    box.x0(), box.y0(), box.x1(), box.y1(), width, height));
+            report.droppedBox(
+                    where,
+                    String.format(
+                            "box (%.1f,%.1f,%.1f,%.1f) lies outside the %dx%d image",
+                            box.x0(), box.y0(), box.x1(), box.y1(), width, height));
             return Optional.empty();
         }
         return Optional.of(clipped);

@@ -64,24 +64,35 @@ public final class CocoReader {
             }
             int cls = catIds.indexOf(a.get("category_id").asInt());
             if (cls < 0) {
-                throw new DataFormatException(where + " has unknown category_id " + a.get("category_id").asText());
+                throw new DataFormatException(where + " has unknown category_id "
+                        + a.get("category_id").asText());
             }
             JsonNode bb = a.get("bbox");
             if (bb == null || bb.size() != 4) {
                 throw new DataFormatException(where + " has no 4-number bbox");
             }
-            Box box = Box.fromXywh(bb.get(0).asDouble(), bb.get(1).asDouble(), bb.get(2).asDouble(), bb.get(3).asDouble());
+            Box box = Box.fromXywh(
+                    bb.get(0).asDouble(),
+                    bb.get(1).asDouble(),
+                    bb.get(2).asDouble(),
+                    bb.get(3).asDouble());
             boolean crowd = a.path("iscrowd").asInt(0) == 1;
             // COCO's area is the segment's, which pycocotools uses for the small/medium/large ranges.
             double area = a.hasNonNull("area") ? a.get("area").asDouble() : Double.NaN;
-            Optional<Box> ok = BoxValidator.check(box, im.get("width").asInt(), im.get("height").asInt(), where, report);
-            ok.ifPresent(b -> anns.computeIfAbsent(imageId, x -> new ArrayList<>()).add(new Annotation(b, cls, crowd, area)));
+            Optional<Box> ok = BoxValidator.check(
+                    box, im.get("width").asInt(), im.get("height").asInt(), where, report);
+            ok.ifPresent(b ->
+                    anns.computeIfAbsent(imageId, x -> new ArrayList<>()).add(new Annotation(b, cls, crowd, area)));
         }
         List<ImageEntry> images = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : imagesById.entrySet()) {
             JsonNode im = e.getValue();
-            images.add(new ImageEntry(e.getKey(), imageDir.resolve(im.get("file_name").asText()),
-                    im.get("width").asInt(), im.get("height").asInt(), anns.getOrDefault(e.getKey(), List.of())));
+            images.add(new ImageEntry(
+                    e.getKey(),
+                    imageDir.resolve(im.get("file_name").asText()),
+                    im.get("width").asInt(),
+                    im.get("height").asInt(),
+                    anns.getOrDefault(e.getKey(), List.of())));
         }
         if (images.isEmpty()) {
             throw new DataFormatException("COCO file " + json + " lists no images");

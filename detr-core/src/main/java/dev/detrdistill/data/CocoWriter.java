@@ -17,18 +17,27 @@ public final class CocoWriter {
         ArrayNode anns = root.putArray("annotations");
         ArrayNode cats = root.putArray("categories");
         for (int c = 0; c < data.numClasses(); c++) {
-            cats.addObject().put("id", data.categoryId(c)).put("name", data.classNames().get(c));
+            cats.addObject()
+                    .put("id", data.categoryId(c))
+                    .put("name", data.classNames().get(c));
         }
         int annId = 1;
         for (int i = 0; i < data.images().size(); i++) {
             ImageEntry im = data.images().get(i);
             long id = imageNumber(im.id(), i);
-            images.addObject().put("id", id).put("file_name", imageDir.relativize(im.file()).toString())
-                    .put("width", im.width()).put("height", im.height());
+            images.addObject()
+                    .put("id", id)
+                    .put("file_name", imageDir.relativize(im.file()).toString())
+                    .put("width", im.width())
+                    .put("height", im.height());
             for (Annotation a : im.annotations()) {
                 ObjectNode o = anns.addObject();
                 o.put("id", annId++).put("image_id", id).put("category_id", data.categoryId(a.classIndex()));
-                o.putArray("bbox").add(a.box().x0()).add(a.box().y0()).add(a.box().width()).add(a.box().height());
+                o.putArray("bbox")
+                        .add(a.box().x0())
+                        .add(a.box().y0())
+                        .add(a.box().width())
+                        .add(a.box().height());
                 o.put("area", a.evaluationArea()).put("iscrowd", a.crowd() ? 1 : 0);
             }
         }

@@ -24,7 +24,8 @@ public final class DatasetLoader {
             if (!CocoReader.looksLikeCoco(path)) {
                 throw new DataFormatException(path + " is a file but not a COCO .json file");
             }
-            Path images = Files.isDirectory(path.resolveSibling("images")) ? path.resolveSibling("images") : path.getParent();
+            Path images =
+                    Files.isDirectory(path.resolveSibling("images")) ? path.resolveSibling("images") : path.getParent();
             return CocoReader.read(path, images);
         }
         if (VocReader.isVocRoot(path)) {

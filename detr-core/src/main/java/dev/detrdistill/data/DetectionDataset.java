@@ -7,8 +7,8 @@ import java.util.List;
  * category id each class has in COCO files (COCO's own ids have gaps, 1..90 for 80 classes; datasets
  * from other formats number them 1..C).
  */
-public record DetectionDataset(String name, List<String> classNames, List<ImageEntry> images, DataReport report,
-        List<Integer> categoryIds) {
+public record DetectionDataset(
+        String name, List<String> classNames, List<ImageEntry> images, DataReport report, List<Integer> categoryIds) {
     public DetectionDataset {
         classNames = List.copyOf(classNames);
         images = List.copyOf(images);
@@ -21,7 +21,14 @@ public record DetectionDataset(String name, List<String> classNames, List<ImageE
 
     /** A dataset whose category ids are 1..C. */
     public DetectionDataset(String name, List<String> classNames, List<ImageEntry> images, DataReport report) {
-        this(name, classNames, images, report, java.util.stream.IntStream.rangeClosed(1, classNames.size()).boxed().toList());
+        this(
+                name,
+                classNames,
+                images,
+                report,
+                java.util.stream.IntStream.rangeClosed(1, classNames.size())
+                        .boxed()
+                        .toList());
     }
 
     /** The COCO category id of class index {@code c}. */
@@ -38,7 +45,8 @@ public record DetectionDataset(String name, List<String> classNames, List<ImageE
     }
 
     public DetectionDataset limit(int maxImages) {
-        return maxImages <= 0 || maxImages >= images.size() ? this
+        return maxImages <= 0 || maxImages >= images.size()
+                ? this
                 : new DetectionDataset(name, classNames, images.subList(0, maxImages), report, categoryIds);
     }
 }

@@ -9,7 +9,8 @@ import java.util.Arrays;
 public record DetectionTarget(float[] boxes, int[] labels) {
     public DetectionTarget {
         if (boxes.length != 4 * labels.length) {
-            throw new IllegalArgumentException("target has " + boxes.length + " box floats for " + labels.length + " labels");
+            throw new IllegalArgumentException(
+                    "target has " + boxes.length + " box floats for " + labels.length + " labels");
         }
     }
 

@@ -31,14 +31,16 @@ public final class ImageCache {
         try {
             BufferedImage img = ImageDecoder.decode(entry.file().toFile(), "image " + entry.file());
             if (img == null) {
-                throw new DataFormatException("image " + entry.file() + " (id " + entry.id() + ") is not a readable image (corrupt or unknown format)");
+                throw new DataFormatException("image " + entry.file() + " (id " + entry.id()
+                        + ") is not a readable image (corrupt or unknown format)");
             }
             return img;
         } catch (IOException | RuntimeException e) {
             if (e instanceof DataFormatException d) {
                 throw d;
             }
-            throw new DataFormatException("image " + entry.file() + " (id " + entry.id() + ") cannot be decoded: " + e.getMessage(), e);
+            throw new DataFormatException(
+                    "image " + entry.file() + " (id " + entry.id() + ") cannot be decoded: " + e.getMessage(), e);
         }
     }
 

@@ -31,7 +31,8 @@ public final class ImageDecoder {
     public static BufferedImage decode(Object source, String what) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(source)) {
             if (in == null) {
-                throw new IllegalArgumentException("cannot read " + what + " from a " + source.getClass().getName() + "; pass a File or an InputStream");
+                throw new IllegalArgumentException("cannot read " + what + " from a "
+                        + source.getClass().getName() + "; pass a File or an InputStream");
             }
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -42,8 +43,9 @@ public final class ImageDecoder {
                 reader.setInput(in, true, true);
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
                 if (pixels > maxPixels()) {
-                    throw new IOException(what + " declares " + reader.getWidth(0) + " x " + reader.getHeight(0) + " pixels, more than the "
-                            + maxPixels() + " allowed (system property detrdistill.image.maxPixels); refused before decoding");
+                    throw new IOException(what + " declares " + reader.getWidth(0) + " x " + reader.getHeight(0)
+                            + " pixels, more than the " + maxPixels()
+                            + " allowed (system property detrdistill.image.maxPixels); refused before decoding");
                 }
                 return reader.read(0);
             } finally {

@@ -19,7 +19,10 @@ public final class NearbyFiles {
             return "; the folder " + (dir == null ? missing : dir) + " does not exist either";
         }
         try (Stream<Path> files = Files.list(dir)) {
-            List<String> names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix)).sorted().toList();
+            List<String> names = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(suffix))
+                    .sorted()
+                    .toList();
             if (names.isEmpty()) {
                 return "; " + dir + " holds no " + suffix + " files";
             }

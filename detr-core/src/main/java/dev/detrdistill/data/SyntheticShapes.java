@@ -44,7 +44,8 @@ public final class SyntheticShapes {
         return out;
     }
 
-    private static void write(Path out, Path imageDir, String split, int count, Spec spec, SplittableRandom rnd, int firstId)
+    private static void write(
+            Path out, Path imageDir, String split, int count, Spec spec, SplittableRandom rnd, int firstId)
             throws IOException {
         List<ImageEntry> entries = new ArrayList<>();
         for (int i = 0; i < count; i++) {

@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
 public record ViewParams(boolean flip, int scaledSize, int offsetX, int offsetY, int outputSize) {
     public ViewParams {
         if (scaledSize < 1 || outputSize < 1) {
-            throw new IllegalArgumentException("view sizes must be positive: scaled=" + scaledSize + " output=" + outputSize);
+            throw new IllegalArgumentException(
+                    "view sizes must be positive: scaled=" + scaledSize + " output=" + outputSize);
         }
     }
 
@@ -20,7 +21,8 @@ public record ViewParams(boolean flip, int scaledSize, int offsetX, int offsetY,
     }
 
     /** A random view: flip with probability {@code flipProb}, scale jitter in [minScale, maxScale]. */
-    public static ViewParams random(SplittableRandom rnd, int outputSize, double minScale, double maxScale, double flipProb) {
+    public static ViewParams random(
+            SplittableRandom rnd, int outputSize, double minScale, double maxScale, double flipProb) {
         double s = minScale + (maxScale - minScale) * rnd.nextDouble();
         int scaled = Math.max(1, (int) Math.round(outputSize * s));
         int slack = outputSize - scaled; // >0 pads, <0 crops

@@ -53,14 +53,17 @@ public final class ViewTransform {
                 cropped++;
                 continue;
             }
-            boxes.add(new float[] {(float) (b.cx() / out), (float) (b.cy() / out), (float) (b.width() / out), (float) (b.height() / out)});
+            boxes.add(new float[] {
+                (float) (b.cx() / out), (float) (b.cy() / out), (float) (b.width() / out), (float) (b.height() / out)
+            });
             labels.add(a.classIndex());
         }
         float[] flat = new float[boxes.size() * 4];
         for (int i = 0; i < boxes.size(); i++) {
             System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
         }
-        DetectionTarget target = new DetectionTarget(flat, labels.stream().mapToInt(Integer::intValue).toArray());
+        DetectionTarget target = new DetectionTarget(
+                flat, labels.stream().mapToInt(Integer::intValue).toArray());
         return new ImageView(entry.id(), toChw(canvas), out, target, v, cropped);
     }
 

@@ -35,14 +35,21 @@ public final class VocReader {
         List<String> ids;
         try {
             if (Files.exists(listFile)) {
-                ids = Files.readAllLines(listFile).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+                ids = Files.readAllLines(listFile).stream()
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
             } else if (split.equals("all")) {
                 try (var s = Files.list(root.resolve("Annotations"))) {
-                    ids = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".xml"))
-                            .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
+                    ids = s.map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".xml"))
+                            .map(n -> n.substring(0, n.length() - 4))
+                            .sorted()
+                            .toList();
                 }
             } else {
-                throw new DataFormatException("VOC split file " + listFile + " does not exist (splits: train, val, test, trainval, all)");
+                throw new DataFormatException(
+                        "VOC split file " + listFile + " does not exist (splits: train, val, test, trainval, all)");
             }
         } catch (IOException e) {
             throw new DataFormatException("cannot read VOC folder " + root + ": " + e.getMessage(), e);
@@ -93,7 +100,8 @@ public final class VocReader {
             throw new DataFormatException(xml + ": image size " + width + "x" + height + " is not positive");
         }
         String fileName = doc.getElementsByTagName("filename").getLength() > 0
-                ? doc.getElementsByTagName("filename").item(0).getTextContent().trim() : id + ".jpg";
+                ? doc.getElementsByTagName("filename").item(0).getTextContent().trim()
+                : id + ".jpg";
         Path image = root.resolve("JPEGImages/" + fileName);
         if (!Files.exists(image)) {
             image = root.resolve("JPEGImages/" + id + ".jpg");
@@ -105,13 +113,15 @@ public final class VocReader {
             String name = text(obj, "name", xml);
             int cls = classes.indexOf(name);
             if (cls < 0) {
-                throw new DataFormatException(xml + ": object " + i + " has unknown class '" + name + "' (known: " + classes + ")");
+                throw new DataFormatException(
+                        xml + ": object " + i + " has unknown class '" + name + "' (known: " + classes + ")");
             }
             Element bb = (Element) obj.getElementsByTagName("bndbox").item(0);
             if (bb == null) {
                 throw new DataFormatException(xml + ": object " + i + " has no <bndbox>");
             }
-            Box box = new Box(number(bb, "xmin", xml), number(bb, "ymin", xml), number(bb, "xmax", xml), number(bb, "ymax", xml));
+            Box box = new Box(
+                    number(bb, "xmin", xml), number(bb, "ymin", xml), number(bb, "xmax", xml), number(bb, "ymax", xml));
             Optional<Box> ok = BoxValidator.check(box, width, height, xml.getFileName() + " object " + i, report);
             ok.ifPresent(b -> anns.add(new Annotation(b, cls)));
         }

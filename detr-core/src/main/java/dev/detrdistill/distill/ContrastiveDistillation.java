@@ -31,12 +31,18 @@ public final class ContrastiveDistillation extends PerStageTerm {
         if (MatchedPairs.count(matches) < 2) {
             return null;
         }
-        NDArray student = MatchedPairs.gather(ctx.student().queries().embeddings().get(k), matches, 0);
-        NDArray teacher = MatchedPairs.gather(ctx.teacher().embeddings().get(t), matches, 1).stopGradient();
-        return loss(ctx.adapters().projectStudent(ctx.parameterStore(), student), ctx.adapters().projectTeacher(ctx.parameterStore(), teacher));
+        NDArray student =
+                MatchedPairs.gather(ctx.student().queries().embeddings().get(k), matches, 0);
+        NDArray teacher = MatchedPairs.gather(ctx.teacher().embeddings().get(t), matches, 1)
+                .stopGradient();
+        return loss(
+                ctx.adapters().projectStudent(ctx.parameterStore(), student),
+                ctx.adapters().projectTeacher(ctx.parameterStore(), teacher));
     }
 
-    /** Cross-entropy of {@code teacher x student^T / T} rows against the diagonal; inputs are unit rows {@code (P, D)}. */
+    /**
+     * Cross-entropy of {@code teacher x student^T / T} rows against the diagonal; inputs are unit rows {@code (P, D)}.
+     */
     static NDArray loss(NDArray studentProjected, NDArray teacherProjected) {
         long p = studentProjected.getShape().get(0);
         NDArray logits = Scalars.div(teacherProjected.matMul(studentProjected.transpose()), TEMPERATURE); // (P, P)

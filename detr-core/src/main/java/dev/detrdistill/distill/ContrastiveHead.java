@@ -35,7 +35,13 @@ public final class ContrastiveHead extends AbstractBlock {
         this.width = width;
         input = addChildBlock("input", Linear.builder().setUnits(width).build());
         hidden = addChildBlock("hidden", Linear.builder().setUnits(width).build());
-        norm = addChildBlock("norm", BatchNorm.builder().optAxis(1).optEpsilon(1e-5f).optMomentum(0.9f).build());
+        norm = addChildBlock(
+                "norm",
+                BatchNorm.builder()
+                        .optAxis(1)
+                        .optEpsilon(1e-5f)
+                        .optMomentum(0.9f)
+                        .build());
         output = addChildBlock("output", Linear.builder().setUnits(width).build());
     }
 
@@ -50,7 +56,8 @@ public final class ContrastiveHead extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(project(ps, inputs.singletonOrThrow(), training));
     }
 

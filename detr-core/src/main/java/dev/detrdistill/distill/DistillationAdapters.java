@@ -44,18 +44,31 @@ public final class DistillationAdapters extends AbstractBlock {
      * @param contrastiveWidth width of the contrastive heads' projections ({@link ContrastiveHead#WIDTH} = 512
      *     in the reference), 0 for no heads
      */
-    public DistillationAdapters(int studentWidth, int teacherWidth, int studentPriorWidth, int teacherPriorWidth,
-            int contrastiveWidth) {
+    public DistillationAdapters(
+            int studentWidth, int teacherWidth, int studentPriorWidth, int teacherPriorWidth, int contrastiveWidth) {
         this.studentWidth = studentWidth;
         this.teacherWidth = teacherWidth;
         this.teacherPriorWidth = teacherPriorWidth;
-        featureAdapter = studentWidth == teacherWidth ? null
-                : addChildBlock("feature_adapter", Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(teacherWidth).build());
-        priorProjection = studentPriorWidth == teacherPriorWidth ? null
-                : addChildBlock("prior_projection", Linear.builder().setUnits(studentPriorWidth).build());
+        featureAdapter = studentWidth == teacherWidth
+                ? null
+                : addChildBlock(
+                        "feature_adapter",
+                        Conv2d.builder()
+                                .setKernelShape(new Shape(1, 1))
+                                .setFilters(teacherWidth)
+                                .build());
+        priorProjection = studentPriorWidth == teacherPriorWidth
+                ? null
+                : addChildBlock(
+                        "prior_projection",
+                        Linear.builder().setUnits(studentPriorWidth).build());
         boolean heads = contrastiveWidth > 0;
-        studentHead = heads ? addChildBlock("contrastive_student", new ContrastiveHead(studentWidth, contrastiveWidth)) : null;
-        teacherHead = heads ? addChildBlock("contrastive_teacher", new ContrastiveHead(teacherWidth, contrastiveWidth)) : null;
+        studentHead = heads
+                ? addChildBlock("contrastive_student", new ContrastiveHead(studentWidth, contrastiveWidth))
+                : null;
+        teacherHead = heads
+                ? addChildBlock("contrastive_teacher", new ContrastiveHead(teacherWidth, contrastiveWidth))
+                : null;
     }
 
     public DistillationAdapters initializeParameters(NDManager manager) {
@@ -66,8 +79,11 @@ public final class DistillationAdapters extends AbstractBlock {
 
     /** Student features {@code (B, d_S, h, w)} in the teacher's width {@code (B, d_T, h, w)}. */
     public NDArray adaptFeatures(ParameterStore ps, NDArray studentFeatures, boolean training) {
-        return featureAdapter == null ? studentFeatures
-                : featureAdapter.forward(ps, new NDList(studentFeatures), training).singletonOrThrow();
+        return featureAdapter == null
+                ? studentFeatures
+                : featureAdapter
+                        .forward(ps, new NDList(studentFeatures), training)
+                        .singletonOrThrow();
     }
 
     /**
@@ -105,7 +121,8 @@ public final class DistillationAdapters extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(adaptFeatures(ps, inputs.singletonOrThrow(), training));
     }
 

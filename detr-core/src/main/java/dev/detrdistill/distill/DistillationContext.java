@@ -26,8 +26,14 @@ public final class DistillationContext {
     private final Map<Integer, List<Assignment>> matches = new HashMap<>();
     private final Map<Integer, NDArray> clippedTeacherBoxes = new HashMap<>();
 
-    public DistillationContext(ParameterStore ps, DetrOutput student, TeacherKnowledge teacher, List<DetectionTarget> targets,
-            StageMapping mapping, DistillationAdapters adapters, InstanceMatcher matcher) {
+    public DistillationContext(
+            ParameterStore ps,
+            DetrOutput student,
+            TeacherKnowledge teacher,
+            List<DetectionTarget> targets,
+            StageMapping mapping,
+            DistillationAdapters adapters,
+            InstanceMatcher matcher) {
         this.ps = ps;
         this.student = student;
         this.teacher = teacher;
@@ -63,15 +69,19 @@ public final class DistillationContext {
 
     /** Teacher stage {@code t}'s boxes {@code (B, N_T, 4)} clipped to the image, as the reference distils them. */
     public NDArray teacherBoxes(int t) {
-        return clippedTeacherBoxes.computeIfAbsent(t, stage -> BoxOps.clipToImage(teacher.boxes().get(stage).stopGradient()));
+        return clippedTeacherBoxes.computeIfAbsent(
+                t, stage -> BoxOps.clipToImage(teacher.boxes().get(stage).stopGradient()));
     }
 
     /** Per image, student stage {@code k}'s queries (rows) matched to its mapped teacher stage's (columns). */
     public List<Assignment> matches(int k) {
         return matches.computeIfAbsent(k, stage -> {
             int t = mapping.teacherStage(stage);
-            return matcher.match(student.queries().logits().get(stage), student.queries().boxes().get(stage),
-                    teacher.logits().get(t), teacherBoxes(t));
+            return matcher.match(
+                    student.queries().logits().get(stage),
+                    student.queries().boxes().get(stage),
+                    teacher.logits().get(t),
+                    teacherBoxes(t));
         });
     }
 }

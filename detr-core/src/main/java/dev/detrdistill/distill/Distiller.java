@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.detrdistill.data.Batches;
 import dev.detrdistill.data.ImageView;
 import dev.detrdistill.loss.LossWeights;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.model.DetrOutput;
-import dev.detrdistill.data.Batches;
 import dev.detrdistill.train.DetectorTrainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,9 +35,12 @@ public final class Distiller implements DetectorTrainer.ExtraLoss {
         this.teacher = teacher;
         int ks = student.config().decoderLayers();
         mapping = settings.mapping(ks, teacher.numStages());
-        adapters = new DistillationAdapters(student.config().hiddenDim(), teacher.featureWidth(),
-                student.config().queryPriorWidth(), teacher.queryPriorWidth(),
-                settings.contrastive() > 0 ? ContrastiveHead.WIDTH : 0)
+        adapters = new DistillationAdapters(
+                        student.config().hiddenDim(),
+                        teacher.featureWidth(),
+                        student.config().queryPriorWidth(),
+                        teacher.queryPriorWidth(),
+                        settings.contrastive() > 0 ? ContrastiveHead.WIDTH : 0)
                 .initializeParameters(manager);
         if (settings.instance() > 0) {
             terms.add(new InstanceDistillation(settings.instance(), settings.classDistance()));
@@ -74,14 +77,20 @@ public final class Distiller implements DetectorTrainer.ExtraLoss {
     public NDArray extraQueries(ParameterStore ps, NDArray images, List<ImageView> views) {
         current = teacher.knowledge(images, views);
         if (current.numStages() != teacher.numStages()) {
-            throw new IllegalStateException("teacher knowledge has " + current.numStages() + " stages, expected " + teacher.numStages());
+            throw new IllegalStateException(
+                    "teacher knowledge has " + current.numStages() + " stages, expected " + teacher.numStages());
         }
-        return assignmentGroup ? adapters.projectPrior(ps, current.queryPrior(), images.getShape().get(0), true) : null;
+        return assignmentGroup
+                ? adapters.projectPrior(
+                        ps, current.queryPrior(), images.getShape().get(0), true)
+                : null;
     }
 
     @Override
-    public Map<String, NDArray> compute(DetrModel model, ParameterStore ps, NDArray images, List<ImageView> views, DetrOutput out) {
-        DistillationContext ctx = new DistillationContext(ps, out, current, Batches.targets(views), mapping, adapters, matcher);
+    public Map<String, NDArray> compute(
+            DetrModel model, ParameterStore ps, NDArray images, List<ImageView> views, DetrOutput out) {
+        DistillationContext ctx =
+                new DistillationContext(ps, out, current, Batches.targets(views), mapping, adapters, matcher);
         Map<String, NDArray> values = new LinkedHashMap<>();
         for (DistillationTerm term : terms) {
             values.put(term.name(), term.compute(ctx));

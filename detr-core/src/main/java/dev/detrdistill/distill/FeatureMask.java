@@ -18,6 +18,7 @@ import java.util.Arrays;
 public final class FeatureMask {
     /** The reference keeps the top 100 pairs of a 300-query teacher: a third of its query count. */
     static final int REFERENCE_TOP_K = 100;
+
     static final int REFERENCE_QUERIES = 300;
 
     /** How a query votes for a feature location. */
@@ -30,6 +31,7 @@ public final class FeatureMask {
          */
         SIGMOID
     }
+
     static final float FLOOR = 0.01f;
 
     private FeatureMask() {}
@@ -50,14 +52,23 @@ public final class FeatureMask {
      * @param features {@code (B, d, h, w)} one level of the teacher's encoder-input maps
      * @return {@code (B, h, w)} mask on the features' manager, no gradient
      */
-    public static NDArray compute(NDArray logits, NDArray boxes, NDArray embeddings, NDArray features,
+    public static NDArray compute(
+            NDArray logits,
+            NDArray boxes,
+            NDArray embeddings,
+            NDArray features,
             java.util.List<DetectionTarget> targets) {
         return compute(logits, boxes, embeddings, features, targets, Kind.COSINE);
     }
 
     /** As {@link #compute(NDArray, NDArray, NDArray, NDArray, java.util.List)} with a choice of vote. */
-    public static NDArray compute(NDArray logits, NDArray boxes, NDArray embeddings, NDArray features,
-            java.util.List<DetectionTarget> targets, Kind kind) {
+    public static NDArray compute(
+            NDArray logits,
+            NDArray boxes,
+            NDArray embeddings,
+            NDArray features,
+            java.util.List<DetectionTarget> targets,
+            Kind kind) {
         Shape ls = logits.getShape();
         int b = (int) ls.get(0);
         int n = (int) ls.get(1);
@@ -91,7 +102,8 @@ public final class FeatureMask {
                     double best = 0;
                     for (int g = 0; g < t.size(); g++) {
                         float[] tb = t.boxes();
-                        best = Math.max(best, pb.iou(Box.fromCxcywh(tb[4 * g], tb[4 * g + 1], tb[4 * g + 2], tb[4 * g + 3])));
+                        best = Math.max(
+                                best, pb.iou(Box.fromCxcywh(tb[4 * g], tb[4 * g + 1], tb[4 * g + 2], tb[4 * g + 3])));
                     }
                     s = score * best;
                 }
@@ -99,7 +111,11 @@ public final class FeatureMask {
                 quality[i * k + r] = (float) s;
             }
         }
-        NDArray q = embeddings.stopGradient().reshape(b * (long) n, d).get(manager.create(queryIndex)).reshape(b, k, d);
+        NDArray q = embeddings
+                .stopGradient()
+                .reshape(b * (long) n, d)
+                .get(manager.create(queryIndex))
+                .reshape(b, k, d);
         NDArray f = features.stopGradient().reshape(b, d, hw);
         NDArray votes; // (B, k, hw)
         if (kind == Kind.SIGMOID) {

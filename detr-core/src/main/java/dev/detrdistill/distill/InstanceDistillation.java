@@ -1,10 +1,10 @@
 package dev.detrdistill.distill;
 
-import dev.detrdistill.loss.ElementwiseLosses;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.detrdistill.box.BoxOps;
 import dev.detrdistill.box.Scalars;
+import dev.detrdistill.loss.ElementwiseLosses;
 import dev.detrdistill.matching.Assignment;
 import java.util.List;
 
@@ -16,7 +16,10 @@ import java.util.List;
  * teacher's own entropy (the gradient is the same; the value is 0 when the student equals the teacher).
  */
 public final class InstanceDistillation extends PerStageTerm {
-    public enum ClassDistance { BCE, KL }
+    public enum ClassDistance {
+        BCE,
+        KL
+    }
 
     private final ClassDistance classDistance;
     private final float classWeight;
@@ -27,7 +30,8 @@ public final class InstanceDistillation extends PerStageTerm {
         this(weight, classDistance, 1f, 5f, 2f);
     }
 
-    public InstanceDistillation(float weight, ClassDistance classDistance, float classWeight, float l1Weight, float giouWeight) {
+    public InstanceDistillation(
+            float weight, ClassDistance classDistance, float classWeight, float l1Weight, float giouWeight) {
         super(weight);
         this.classDistance = classDistance;
         this.classWeight = classWeight;
@@ -45,7 +49,8 @@ public final class InstanceDistillation extends PerStageTerm {
         List<Assignment> matches = ctx.matches(k);
         NDArray zs = MatchedPairs.gather(ctx.student().queries().logits().get(k), matches, 0);
         NDArray bs = MatchedPairs.gather(ctx.student().queries().boxes().get(k), matches, 0);
-        NDArray zt = MatchedPairs.gather(ctx.teacher().logits().get(t), matches, 1).stopGradient();
+        NDArray zt =
+                MatchedPairs.gather(ctx.teacher().logits().get(t), matches, 1).stopGradient();
         NDArray bt = MatchedPairs.gather(ctx.teacherBoxes(t), matches, 1).stopGradient();
         float pairs = Math.max(1, MatchedPairs.count(matches));
         NDArray pt = Activation.sigmoid(zt);
@@ -53,10 +58,14 @@ public final class InstanceDistillation extends PerStageTerm {
         if (classDistance == ClassDistance.KL) {
             cls = cls.sub(ElementwiseLosses.bceWithLogits(zt, pt));
         }
-        // Summed over classes and coordinates, divided by the pair count (mmdet's avg_factor), not a mean over elements.
+        // Summed over classes and coordinates, divided by the pair count (mmdet's avg_factor), not a mean over
+        // elements.
         NDArray clsSum = Scalars.div(cls.sum(), pairs);
         NDArray l1 = Scalars.div(bs.sub(bt).abs().sum(), pairs);
-        NDArray giou = Scalars.div(Scalars.rsub(1f, BoxOps.elementwiseGiou(BoxOps.cxcywhToXyxy(bs), BoxOps.cxcywhToXyxy(bt))).sum(), pairs);
+        NDArray giou = Scalars.div(
+                Scalars.rsub(1f, BoxOps.elementwiseGiou(BoxOps.cxcywhToXyxy(bs), BoxOps.cxcywhToXyxy(bt)))
+                        .sum(),
+                pairs);
         return Scalars.mul(clsSum, classWeight).add(Scalars.mul(l1, l1Weight)).add(Scalars.mul(giou, giouWeight));
     }
 }

@@ -1,10 +1,9 @@
 package dev.detrdistill.distill;
 
-import dev.detrdistill.loss.ElementwiseLosses;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.detrdistill.box.Box;
-import dev.detrdistill.box.Scalars;
+import dev.detrdistill.loss.ElementwiseLosses;
 import dev.detrdistill.matching.Assignment;
 import dev.detrdistill.matching.LinearSumAssignment;
 import java.util.ArrayList;
@@ -33,7 +32,8 @@ public final class InstanceMatcher {
      * @param teacherLogits {@code (B, N_T, C)}
      * @param teacherBoxes {@code (B, N_T, 4)}
      */
-    public List<Assignment> match(NDArray studentLogits, NDArray studentBoxes, NDArray teacherLogits, NDArray teacherBoxes) {
+    public List<Assignment> match(
+            NDArray studentLogits, NDArray studentBoxes, NDArray teacherLogits, NDArray teacherBoxes) {
         List<double[]> costs = costs(studentLogits, studentBoxes, teacherLogits, teacherBoxes);
         int ns = (int) studentLogits.getShape().get(1);
         int nt = (int) teacherLogits.getShape().get(1);
@@ -42,27 +42,32 @@ public final class InstanceMatcher {
             try {
                 out.add(matcher.solve(costs.get(i), ns, nt));
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("instance-distillation cost of image " + i + " is not finite "
-                        + "(NaN in student or teacher predictions?): " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "instance-distillation cost of image " + i + " is not finite "
+                                + "(NaN in student or teacher predictions?): " + e.getMessage(),
+                        e);
             }
         }
         return out;
     }
 
     /** Per image, the row-major {@code N_S x N_T} matching cost (rows student queries, columns teacher queries). */
-    public List<double[]> costs(NDArray studentLogits, NDArray studentBoxes, NDArray teacherLogits, NDArray teacherBoxes) {
+    public List<double[]> costs(
+            NDArray studentLogits, NDArray studentBoxes, NDArray teacherLogits, NDArray teacherBoxes) {
         Shape s = studentLogits.getShape();
         int b = (int) s.get(0);
         int ns = (int) s.get(1);
         int c = (int) s.get(2);
         int nt = (int) teacherLogits.getShape().get(1);
         if (teacherLogits.getShape().get(2) != c) {
-            throw new IllegalArgumentException("student predicts " + c + " classes, teacher " + teacherLogits.getShape().get(2));
+            throw new IllegalArgumentException("student predicts " + c + " classes, teacher "
+                    + teacherLogits.getShape().get(2));
         }
         NDArray zs = studentLogits.stopGradient();
         NDArray pt = ai.djl.nn.Activation.sigmoid(teacherLogits.stopGradient());
         // (B, N_S, N_T) class cost
-        NDArray classCost = ElementwiseLosses.softplus(zs).sum(new int[] {2}, true).sub(zs.matMul(pt.transpose(0, 2, 1)));
+        NDArray classCost =
+                ElementwiseLosses.softplus(zs).sum(new int[] {2}, true).sub(zs.matMul(pt.transpose(0, 2, 1)));
         float[] cls = classCost.toFloatArray();
         float[] sb = studentBoxes.stopGradient().toFloatArray();
         float[] tb = teacherBoxes.stopGradient().toFloatArray();
@@ -79,7 +84,9 @@ public final class InstanceMatcher {
                 Box sbq = Box.fromCxcywh(sb[o], sb[o + 1], sb[o + 2], sb[o + 3]);
                 for (int j = 0; j < nt; j++) {
                     int t = (i * nt + j) * 4;
-                    double l1 = Math.abs(sb[o] - tb[t]) + Math.abs(sb[o + 1] - tb[t + 1]) + Math.abs(sb[o + 2] - tb[t + 2])
+                    double l1 = Math.abs(sb[o] - tb[t])
+                            + Math.abs(sb[o + 1] - tb[t + 1])
+                            + Math.abs(sb[o + 2] - tb[t + 2])
                             + Math.abs(sb[o + 3] - tb[t + 3]);
                     cost[q * nt + j] = cls[(i * ns + q) * nt + j] + l1Weight * l1 - giouWeight * sbq.giou(teacher[j]);
                 }

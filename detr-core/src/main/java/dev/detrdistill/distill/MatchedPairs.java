@@ -13,7 +13,9 @@ final class MatchedPairs {
         return matches.stream().mapToInt(Assignment::size).sum();
     }
 
-    /** Matched rows of {@code a (B, N, X)}, taking rows ({@code side=0}) or columns ({@code side=1}) of each assignment. */
+    /**
+     * Matched rows of {@code a (B, N, X)}, taking rows ({@code side=0}) or columns ({@code side=1}) of each assignment.
+     */
     static NDArray gather(NDArray a, List<Assignment> matches, int side) {
         long n = a.getShape().get(1);
         long x = a.getShape().get(2);

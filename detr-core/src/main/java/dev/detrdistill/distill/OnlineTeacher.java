@@ -5,14 +5,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.detrdistill.data.ImageView;
+import dev.detrdistill.data.Batches;
 import dev.detrdistill.data.DetectionTarget;
+import dev.detrdistill.data.ImageView;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.matching.Assignment;
 import dev.detrdistill.model.DecoderOutput;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.model.DetrOutput;
-import dev.detrdistill.data.Batches;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,13 +58,14 @@ public final class OnlineTeacher implements TeacherSource {
     }
 
     /** Knowledge from any teacher forward pass: detaches everything, matches to GT, computes the masks. */
-    public static TeacherKnowledge fromOutput(DetrOutput out, List<DetectionTarget> targets, SetCriterion criterion,
-            FeatureMask.Kind maskKind) {
+    public static TeacherKnowledge fromOutput(
+            DetrOutput out, List<DetectionTarget> targets, SetCriterion criterion, FeatureMask.Kind maskKind) {
         DecoderOutput q = out.queries();
         List<NDArray> logits = q.logits().stream().map(NDArray::stopGradient).toList();
         List<NDArray> boxes = q.boxes().stream().map(NDArray::stopGradient).toList();
         List<NDArray> emb = q.embeddings().stream().map(NDArray::stopGradient).toList();
-        List<NDArray> features = out.features().stream().map(NDArray::stopGradient).toList();
+        List<NDArray> features =
+                out.features().stream().map(NDArray::stopGradient).toList();
         List<List<Assignment>> assignments = new ArrayList<>();
         List<List<NDArray>> masks = new ArrayList<>();
         for (int k = 0; k < logits.size(); k++) {
@@ -75,7 +76,14 @@ public final class OnlineTeacher implements TeacherSource {
             }
             masks.add(levels);
         }
-        return new TeacherKnowledge(logits, boxes, emb, assignments, features, masks, out.queryPrior().stopGradient());
+        return new TeacherKnowledge(
+                logits,
+                boxes,
+                emb,
+                assignments,
+                features,
+                masks,
+                out.queryPrior().stopGradient());
     }
 
     @Override

@@ -19,7 +19,10 @@ abstract class PerStageTerm implements DistillationTerm {
         return weight;
     }
 
-    /** The unweighted loss of student stage {@code k} against teacher stage {@code t}, or null when there is nothing to compare. */
+    /**
+     * The unweighted loss of student stage {@code k} against teacher stage {@code t}, or null when there is nothing to
+     * compare.
+     */
     abstract NDArray stageLoss(DistillationContext ctx, int k, int t);
 
     @Override

@@ -33,7 +33,8 @@ public final class QueryRelationDistillation extends PerStageTerm {
                 continue; // one query has no relations
             }
             NDArray ds = normalisedDistances(MatchedPairs.gatherImage(es, i, a, 0));
-            NDArray dt = normalisedDistances(MatchedPairs.gatherImage(et, i, a, 1).stopGradient());
+            NDArray dt =
+                    normalisedDistances(MatchedPairs.gatherImage(et, i, a, 1).stopGradient());
             NDArray l = Scalars.div(ds.sub(dt).abs().mean(), matches.size());
             total = total == null ? l : total.add(l);
         }

@@ -16,17 +16,24 @@ import java.util.List;
  */
 public record StageMapping(int[] teacherStageOf) {
     /** How to pair stages when no explicit list is given. */
-    public enum Rule { PROPORTIONAL, REFERENCE }
+    public enum Rule {
+        PROPORTIONAL,
+        REFERENCE
+    }
 
     public static StageMapping of(Rule rule, int studentStages, int teacherStages) {
-        return rule == Rule.REFERENCE ? reference(studentStages, teacherStages) : proportional(studentStages, teacherStages);
+        return rule == Rule.REFERENCE
+                ? reference(studentStages, teacherStages)
+                : proportional(studentStages, teacherStages);
     }
 
     /** Student stage k with teacher stage k, as the reference code does. */
     public static StageMapping reference(int studentStages, int teacherStages) {
         if (studentStages > teacherStages) {
-            throw new IllegalArgumentException("stage mapping REFERENCE pairs student stage k with teacher stage k, but the student has "
-                    + studentStages + " stages and the teacher only " + teacherStages + "; use PROPORTIONAL or an explicit list");
+            throw new IllegalArgumentException(
+                    "stage mapping REFERENCE pairs student stage k with teacher stage k, but the student has "
+                            + studentStages + " stages and the teacher only " + teacherStages
+                            + "; use PROPORTIONAL or an explicit list");
         }
         int[] map = new int[studentStages];
         for (int k = 0; k < studentStages; k++) {
@@ -54,7 +61,8 @@ public record StageMapping(int[] teacherStageOf) {
         for (int k = 0; k < studentStages; k++) {
             int t = oneBased.get(k);
             if (t < 1 || t > teacherStages) {
-                throw new IllegalArgumentException("stage mapping entry " + (k + 1) + " = " + t + " is out of range; the teacher has stages 1.." + teacherStages);
+                throw new IllegalArgumentException("stage mapping entry " + (k + 1) + " = " + t
+                        + " is out of range; the teacher has stages 1.." + teacherStages);
             }
             map[k] = t - 1;
         }
@@ -82,6 +90,7 @@ public record StageMapping(int[] teacherStageOf) {
 
     @Override
     public String toString() {
-        return "StageMapping" + Arrays.toString(Arrays.stream(teacherStageOf).map(t -> t + 1).toArray());
+        return "StageMapping"
+                + Arrays.toString(Arrays.stream(teacherStageOf).map(t -> t + 1).toArray());
     }
 }

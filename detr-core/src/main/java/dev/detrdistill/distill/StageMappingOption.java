@@ -24,7 +24,8 @@ public final class StageMappingOption {
             try {
                 stages.add(Integer.parseInt(part.trim()));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(where + ": '" + value + "' is not proportional, reference or a list of 1-based teacher stages");
+                throw new IllegalArgumentException(
+                        where + ": '" + value + "' is not proportional, reference or a list of 1-based teacher stages");
             }
         }
         return settings.withStages(StageMapping.Rule.PROPORTIONAL, stages);

@@ -19,8 +19,14 @@ import java.util.List;
  *     feature mask in [0.01, 1]
  * @param queryPrior {@code (N_T, P_T)} the teacher's learned query prior
  */
-public record TeacherKnowledge(List<NDArray> logits, List<NDArray> boxes, List<NDArray> embeddings,
-        List<List<Assignment>> assignments, List<NDArray> features, List<List<NDArray>> featureMasks, NDArray queryPrior) {
+public record TeacherKnowledge(
+        List<NDArray> logits,
+        List<NDArray> boxes,
+        List<NDArray> embeddings,
+        List<List<Assignment>> assignments,
+        List<NDArray> features,
+        List<List<NDArray>> featureMasks,
+        NDArray queryPrior) {
 
     public TeacherKnowledge {
         if (features.isEmpty()) {
@@ -28,8 +34,8 @@ public record TeacherKnowledge(List<NDArray> logits, List<NDArray> boxes, List<N
         }
         for (List<NDArray> stage : featureMasks) {
             if (stage.size() != features.size()) {
-                throw new IllegalArgumentException("a stage has " + stage.size() + " feature masks for "
-                        + features.size() + " feature levels");
+                throw new IllegalArgumentException(
+                        "a stage has " + stage.size() + " feature masks for " + features.size() + " feature levels");
             }
         }
     }

@@ -10,10 +10,22 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Locale;
 
-/** Draws detections on a copy of their image: a box per detection, labelled with class and score, a colour per class. */
+/**
+ * Draws detections on a copy of their image: a box per detection, labelled with class and score, a colour per class.
+ */
 public final class BoxPainter {
-    private static final Color[] PALETTE = {new Color(0xE6194B), new Color(0x3CB44B), new Color(0x4363D8), new Color(0xF58231),
-        new Color(0x911EB4), new Color(0x46F0F0), new Color(0xF032E6), new Color(0xBCF60C), new Color(0x008080), new Color(0x9A6324)};
+    private static final Color[] PALETTE = {
+        new Color(0xE6194B),
+        new Color(0x3CB44B),
+        new Color(0x4363D8),
+        new Color(0xF58231),
+        new Color(0x911EB4),
+        new Color(0x46F0F0),
+        new Color(0xF032E6),
+        new Color(0xBCF60C),
+        new Color(0x008080),
+        new Color(0x9A6324)
+    };
 
     private BoxPainter() {}
 

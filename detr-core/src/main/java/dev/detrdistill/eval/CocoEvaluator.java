@@ -36,7 +36,9 @@ public final class CocoEvaluator {
     public CocoMetrics evaluate(List<Detection> detections) {
         Map<String, Map<Integer, List<Detection>>> byImage = new HashMap<>();
         for (Detection d : detections) {
-            byImage.computeIfAbsent(d.imageId(), k -> new HashMap<>()).computeIfAbsent(d.classIndex(), k -> new ArrayList<>()).add(d);
+            byImage.computeIfAbsent(d.imageId(), k -> new HashMap<>())
+                    .computeIfAbsent(d.classIndex(), k -> new ArrayList<>())
+                    .add(d);
         }
         int t = IOU_THRESHOLDS.length;
         int k = classNames.size();
@@ -48,7 +50,8 @@ public final class CocoEvaluator {
             for (int ai = 0; ai < a; ai++) {
                 List<ImageResult> results = new ArrayList<>();
                 for (ImageEntry im : images) {
-                    List<Detection> dts = byImage.getOrDefault(im.id(), Map.of()).getOrDefault(c, List.of());
+                    List<Detection> dts =
+                            byImage.getOrDefault(im.id(), Map.of()).getOrDefault(c, List.of());
                     ImageResult r = evaluateImage(im, c, dts, AREA_RANGES[ai]);
                     if (r != null) {
                         results.add(r);
@@ -82,7 +85,8 @@ public final class CocoEvaluator {
     }
 
     private static ImageResult evaluateImage(ImageEntry im, int c, List<Detection> dts, double[] range) {
-        List<Annotation> gts = im.annotations().stream().filter(g -> g.classIndex() == c).toList();
+        List<Annotation> gts =
+                im.annotations().stream().filter(g -> g.classIndex() == c).toList();
         if (gts.isEmpty() && dts.isEmpty()) {
             return null;
         }
@@ -163,8 +167,14 @@ public final class CocoEvaluator {
         return a > 0 ? det.intersection(crowd) / a : 0;
     }
 
-    private static void accumulate(List<ImageResult> results, int maxDet, double[][][][][] precision,
-            double[][][][] recall, int c, int ai, int mi) {
+    private static void accumulate(
+            List<ImageResult> results,
+            int maxDet,
+            double[][][][][] precision,
+            double[][][][] recall,
+            int c,
+            int ai,
+            int mi) {
         int npig = results.stream().mapToInt(ImageResult::nonIgnoredGt).sum();
         int t = IOU_THRESHOLDS.length;
         if (npig == 0) {
@@ -236,7 +246,9 @@ public final class CocoEvaluator {
         return lo;
     }
 
-    /** Mean over valid (> -1) precision entries; {@code iou} = -1 for all thresholds, {@code cls} = -1 for all classes. */
+    /**
+     * Mean over valid (> -1) precision entries; {@code iou} = -1 for all thresholds, {@code cls} = -1 for all classes.
+     */
     private double meanPrecision(double[][][][][] p, int iou, int area, int maxDet, int cls) {
         double sum = 0;
         int n = 0;

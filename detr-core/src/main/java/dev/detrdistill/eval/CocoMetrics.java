@@ -27,7 +27,8 @@ public record CocoMetrics(double[] stats, Map<String, Double> perClassAp, Map<St
         " Average Recall     (AR) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ]",
         " Average Recall     (AR) @[ IoU=0.50:0.95 | area= large | maxDets=100 ]",
     };
-    public static final List<String> KEYS = List.of("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl");
+    public static final List<String> KEYS =
+            List.of("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl");
 
     public double ap() {
         return stats[0];
@@ -41,7 +42,9 @@ public record CocoMetrics(double[] stats, Map<String, Double> perClassAp, Map<St
     public String summary() {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 12; i++) {
-            s.append(LINES[i]).append(String.format(Locale.ROOT, " = %.3f", stats[i])).append('\n');
+            s.append(LINES[i])
+                    .append(String.format(Locale.ROOT, " = %.3f", stats[i]))
+                    .append('\n');
         }
         return s.toString();
     }
@@ -49,7 +52,8 @@ public record CocoMetrics(double[] stats, Map<String, Double> perClassAp, Map<St
     /** Per-class AP lines. */
     public String perClassSummary() {
         StringBuilder s = new StringBuilder();
-        perClassAp.forEach((k, v) -> s.append(String.format(Locale.ROOT, "  %-16s AP=%.3f AP50=%.3f%n", k, v, perClassAp50.get(k))));
+        perClassAp.forEach((k, v) ->
+                s.append(String.format(Locale.ROOT, "  %-16s AP=%.3f AP50=%.3f%n", k, v, perClassAp50.get(k))));
         return s.toString();
     }
 

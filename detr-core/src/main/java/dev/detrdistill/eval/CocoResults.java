@@ -49,23 +49,42 @@ public final class CocoResults {
             if (b == null || b.size() != 4 || !d.has("score")) {
                 throw new DataFormatException(where + ": needs bbox [x,y,w,h] and score");
             }
-            dets.add(new Detection(img, cls, Box.fromXywh(b.get(0).asDouble(), b.get(1).asDouble(), b.get(2).asDouble(),
-                    b.get(3).asDouble()), d.get("score").asDouble()));
+            dets.add(new Detection(
+                    img,
+                    cls,
+                    Box.fromXywh(
+                            b.get(0).asDouble(),
+                            b.get(1).asDouble(),
+                            b.get(2).asDouble(),
+                            b.get(3).asDouble()),
+                    d.get("score").asDouble()));
         }
         return new CocoEvaluator(truth.images(), truth.classNames()).evaluate(dets);
     }
 
-    /** Writes detections with the dataset's own category ids and numeric image ids as {@link CocoWriter} assigns them. */
+    /**
+     * Writes detections with the dataset's own category ids and numeric image ids as {@link CocoWriter} assigns them.
+     */
     public static void write(DetectionDataset data, List<Detection> dets, Path out) throws IOException {
         Map<String, Long> ids = new HashMap<>();
         for (int i = 0; i < data.images().size(); i++) {
-            ids.put(data.images().get(i).id(), CocoWriter.imageNumber(data.images().get(i).id(), i));
+            ids.put(
+                    data.images().get(i).id(),
+                    CocoWriter.imageNumber(data.images().get(i).id(), i));
         }
         ArrayNode arr = JSON.createArrayNode();
         for (Detection d : dets) {
-            arr.addObject().put("image_id", ids.get(d.imageId())).put("category_id", data.categoryId(d.classIndex()))
+            arr.addObject()
+                    .put("image_id", ids.get(d.imageId()))
+                    .put("category_id", data.categoryId(d.classIndex()))
                     .put("score", d.score())
-                    .set("bbox", JSON.createArrayNode().add(d.box().x0()).add(d.box().y0()).add(d.box().width()).add(d.box().height()));
+                    .set(
+                            "bbox",
+                            JSON.createArrayNode()
+                                    .add(d.box().x0())
+                                    .add(d.box().y0())
+                                    .add(d.box().width())
+                                    .add(d.box().height()));
         }
         JSON.writeValue(out.toFile(), arr);
     }

@@ -31,8 +31,12 @@ public final class Postprocess {
             int q = flat / numClasses;
             int c = flat % numClasses;
             double score = 1 / (1 + Math.exp(-logits[flat]));
-            Box b = Box.fromCxcywh(boxes[4 * q] * image.width(), boxes[4 * q + 1] * image.height(),
-                    boxes[4 * q + 2] * image.width(), boxes[4 * q + 3] * image.height()).clip(image.width(), image.height());
+            Box b = Box.fromCxcywh(
+                            boxes[4 * q] * image.width(),
+                            boxes[4 * q + 1] * image.height(),
+                            boxes[4 * q + 2] * image.width(),
+                            boxes[4 * q + 3] * image.height())
+                    .clip(image.width(), image.height());
             out.add(new Detection(image.id(), c, b, score));
         }
         return out;

@@ -30,20 +30,33 @@ import java.util.stream.StreamSupport;
  * @param train the training settings over the group's defaults
  * @param evalData dataset to evaluate on, or null
  */
-public record ExperimentFile(String name, String modelRef, DistillationSettings distillation, Settings train, String evalData,
-        String evalSplit, int evalMaxImages, String output) {
+public record ExperimentFile(
+        String name,
+        String modelRef,
+        DistillationSettings distillation,
+        Settings train,
+        String evalData,
+        String evalSplit,
+        int evalMaxImages,
+        String output) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP = Set.of("name", "model", "distillation", "train", "eval", "output");
-    private static final Set<String> DISTILL = Set.of("instance", "contrastive", "relation", "feature", "assignment", "classDistance", "stageMap");
+    private static final Set<String> DISTILL =
+            Set.of("instance", "contrastive", "relation", "feature", "assignment", "classDistance", "stageMap");
     private static final Set<String> EVAL = Set.of("data", "split", "every", "maxImages");
 
     /** Reads {@code file} with {@code group}'s defaults for the {@code train} section. */
     public static ExperimentFile read(Path file, SettingGroup group) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("experiment file " + file + " does not exist" + NearbyFiles.describe(file, ".yaml"));
+            throw new IllegalArgumentException(
+                    "experiment file " + file + " does not exist" + NearbyFiles.describe(file, ".yaml"));
         }
         try {
-            return parse(YAML.readTree(Files.readString(file)), file.toString(), file.toAbsolutePath().getParent(), group);
+            return parse(
+                    YAML.readTree(Files.readString(file)),
+                    file.toString(),
+                    file.toAbsolutePath().getParent(),
+                    group);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read experiment file " + file + ": " + e.getMessage(), e);
         }
@@ -66,7 +79,8 @@ public record ExperimentFile(String name, String modelRef, DistillationSettings 
         }
         Settings train = group.fromYaml(root.get("train"), group.defaults(), where + " train");
         if (e != null && e.hasNonNull("every")) {
-            train = train.withText(TrainSettings.EVAL_EVERY.key(), e.get("every").asText(), ew + " every");
+            train = train.withText(
+                    TrainSettings.EVAL_EVERY.key(), e.get("every").asText(), ew + " every");
         }
         String evalData = e == null ? null : text(e, "data", null, ew);
         if (evalData != null && base != null && Files.exists(base.resolve(evalData))) {
@@ -74,8 +88,15 @@ public record ExperimentFile(String name, String modelRef, DistillationSettings 
         }
         String split = e == null ? "val" : text(e, "split", "val", ew);
         int maxImages = e == null || !e.hasNonNull("maxImages") ? 0 : wholeInt(e.get("maxImages"), "maxImages", ew);
-        return new ExperimentFile(text(root, "name", null, where), modelRef, distillation(root.get("distillation"), where + " distillation"),
-                train, evalData, split, maxImages, text(root, "output", null, where));
+        return new ExperimentFile(
+                text(root, "name", null, where),
+                modelRef,
+                distillation(root.get("distillation"), where + " distillation"),
+                train,
+                evalData,
+                split,
+                maxImages,
+                text(root, "output", null, where));
     }
 
     private static DistillationSettings distillation(JsonNode d, String where) {
@@ -84,12 +105,24 @@ public record ExperimentFile(String name, String modelRef, DistillationSettings 
         }
         checkKeys(d, DISTILL, where);
         // Defaults are the reference's term set and weights: ld 1, cl 0.2, fd 1, ad 1; rel is an option.
-        DistillationSettings s = new DistillationSettings(num(d, "instance", 1, where), num(d, "contrastive", 0.2f, where),
-                num(d, "relation", 0, where), num(d, "feature", 1, where), num(d, "assignment", 1, where),
-                InstanceDistillation.ClassDistance.valueOf(text(d, "classDistance", "BCE", where).toUpperCase(Locale.ROOT)), null, null);
+        DistillationSettings s = new DistillationSettings(
+                num(d, "instance", 1, where),
+                num(d, "contrastive", 0.2f, where),
+                num(d, "relation", 0, where),
+                num(d, "feature", 1, where),
+                num(d, "assignment", 1, where),
+                InstanceDistillation.ClassDistance.valueOf(
+                        text(d, "classDistance", "BCE", where).toUpperCase(Locale.ROOT)),
+                null,
+                null);
         JsonNode stageMap = d.get("stageMap");
         if (stageMap != null && !stageMap.isNull()) {
-            String value = stageMap.isArray() ? String.join(",", StreamSupport.stream(stageMap.spliterator(), false).map(JsonNode::asText).toList())
+            String value = stageMap.isArray()
+                    ? String.join(
+                            ",",
+                            StreamSupport.stream(stageMap.spliterator(), false)
+                                    .map(JsonNode::asText)
+                                    .toList())
                     : stageMap.asText();
             s = StageMappingOption.apply(s, value, where + " stageMap");
         }
@@ -104,10 +137,11 @@ public record ExperimentFile(String name, String modelRef, DistillationSettings 
         if (!node.isObject()) {
             throw new IllegalArgumentException(where + ": expected a mapping");
         }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!known.contains(k)) {
-                throw new IllegalArgumentException(where + ": unknown key '" + k + "'; known keys: " + known.stream().sorted().toList());
+                throw new IllegalArgumentException(where + ": unknown key '" + k + "'; known keys: "
+                        + known.stream().sorted().toList());
             }
         }
     }

@@ -1,7 +1,7 @@
 package dev.detrdistill.loss;
 
-import dev.detrdistill.data.DetectionTarget;
 import dev.detrdistill.box.Box;
+import dev.detrdistill.data.DetectionTarget;
 import dev.detrdistill.matching.Assignment;
 import dev.detrdistill.matching.LinearSumAssignment;
 
@@ -28,7 +28,8 @@ public final class HungarianMatcher {
         try {
             return solver.solve(cost, numQueries, target.size());
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("matching cost is not finite (NaN/inf in the predictions?): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "matching cost is not finite (NaN/inf in the predictions?): " + e.getMessage(), e);
         }
     }
 

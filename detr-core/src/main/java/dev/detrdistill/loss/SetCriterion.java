@@ -1,11 +1,11 @@
 package dev.detrdistill.loss;
 
-import dev.detrdistill.data.DetectionTarget;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.detrdistill.box.BoxOps;
 import dev.detrdistill.box.Scalars;
+import dev.detrdistill.data.DetectionTarget;
 import dev.detrdistill.matching.Assignment;
 import dev.detrdistill.model.DecoderOutput;
 import java.util.ArrayList;
@@ -53,7 +53,8 @@ public final class SetCriterion {
      * Keys: {@code loss_focal}, {@code loss_l1}, {@code loss_giou}, {@code loss}.
      */
     public Map<String, NDArray> compute(DecoderOutput out, List<DetectionTarget> targets) {
-        float numBoxes = Math.max(1f, targets.stream().mapToInt(DetectionTarget::size).sum());
+        float numBoxes =
+                Math.max(1f, targets.stream().mapToInt(DetectionTarget::size).sum());
         Map<String, NDArray> total = new LinkedHashMap<>();
         for (int k = 0; k < out.numStages(); k++) {
             List<Assignment> matches = match(out.logits().get(k), out.boxes().get(k), targets);
@@ -63,8 +64,8 @@ public final class SetCriterion {
     }
 
     /** The weighted terms of one stage under a given assignment (used also with the teacher's assignment). */
-    public Map<String, NDArray> stageLoss(NDArray logits, NDArray boxes, List<DetectionTarget> targets,
-            List<Assignment> matches, float numBoxes) {
+    public Map<String, NDArray> stageLoss(
+            NDArray logits, NDArray boxes, List<DetectionTarget> targets, List<Assignment> matches, float numBoxes) {
         Map<String, NDArray> terms = new LinkedHashMap<>();
         NDArray focal = Scalars.mul(lossFocal(logits, targets, matches, numBoxes), weights.focal());
         NDArray[] box = lossBoxes(boxes, targets, matches, numBoxes);
@@ -94,7 +95,10 @@ public final class SetCriterion {
             }
         }
         NDArray t = logits.getManager().create(onehot, s);
-        return Scalars.div(sigmoidFocal(logits, t, weights.focalAlpha(), weights.focalGamma()).sum(), numBoxes);
+        return Scalars.div(
+                sigmoidFocal(logits, t, weights.focalAlpha(), weights.focalGamma())
+                        .sum(),
+                numBoxes);
     }
 
     /** Elementwise sigmoid focal loss (Lin et al.) of logits against {0,1} targets, same shape as inputs. */

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Exact minimum-cost bipartite assignment: Jonker-Volgenant for square matrices, the Hungarian method
- * with potentials and shortest augmenting paths (O(n^2 m) for n &le; m) for rectangular ones. Rectangular matrices assign every row when rows &le; cols, else every
+ * with potentials and shortest augmenting paths (O(n^2 m) for n &le; m) for rectangular ones. Rectangular matrices
+ * assign every row when rows &le; cols, else every
  * column. This is DETR's {@code linear_sum_assignment}.
  *
  * <p>Instances keep their work arrays, so one solver per thread solves many problems without
@@ -28,8 +29,8 @@ public final class LinearSumAssignment {
         double[] c = new double[rows * cols];
         for (int i = 0; i < rows; i++) {
             if (cost[i].length != cols) {
-                throw new IllegalArgumentException("cost matrix row " + i + " has " + cost[i].length
-                        + " columns, expected " + cols);
+                throw new IllegalArgumentException(
+                        "cost matrix row " + i + " has " + cost[i].length + " columns, expected " + cols);
             }
             System.arraycopy(cost[i], 0, c, i * cols, cols);
         }
@@ -83,7 +84,9 @@ public final class LinearSumAssignment {
         return new Assignment(outRows, outCols, total);
     }
 
-    /** Core algorithm for n &le; m (1-based potentials, column 0 is the virtual root); returns the column of each row. */
+    /**
+     * Core algorithm for n &le; m (1-based potentials, column 0 is the virtual root); returns the column of each row.
+     */
     private int[] solveWide(double[] a, int n, int m) {
         ensureWork(n, m);
         Arrays.fill(u, 0, n + 1, 0);

@@ -25,7 +25,10 @@ public final class Backbone {
                 trunk.add(new ResidualUnit(w));
             }
         }
-        trunk.add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(hiddenDim).build());
+        trunk.add(Conv2d.builder()
+                .setKernelShape(new Shape(1, 1))
+                .setFilters(hiddenDim)
+                .build());
         return trunk;
     }
 }

@@ -38,7 +38,8 @@ public final class DecoderLayer extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray tgt = inputs.get(0);
         NDArray queryPos = inputs.get(1);
         NDArray memory = inputs.get(2);
@@ -48,7 +49,8 @@ public final class DecoderLayer extends AbstractBlock {
         NDList saIn = selfMask == null ? new NDList(qk, qk, tgt) : new NDList(qk, qk, tgt, selfMask);
         NDArray sa = selfAttn.forward(ps, saIn, training).singletonOrThrow();
         tgt = norm1.forward(ps, new NDList(tgt.add(sa)), training).singletonOrThrow();
-        NDArray ca = crossAttn.forward(ps, new NDList(tgt.add(queryPos), memory.add(memoryPos), memory), training)
+        NDArray ca = crossAttn
+                .forward(ps, new NDList(tgt.add(queryPos), memory.add(memoryPos), memory), training)
                 .singletonOrThrow();
         tgt = norm2.forward(ps, new NDList(tgt.add(ca)), training).singletonOrThrow();
         NDArray f = ffn.forward(ps, new NDList(tgt), training).singletonOrThrow();

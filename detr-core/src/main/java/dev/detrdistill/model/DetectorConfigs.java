@@ -39,7 +39,9 @@ public final class DetectorConfigs {
             }
             try (InputStream in = DetectorConfigs.class.getResourceAsStream("/configs/" + fileOrPreset + ".yaml")) {
                 if (in == null) {
-                    boolean looksLikeFile = fileOrPreset.contains("/") || fileOrPreset.endsWith(".yaml") || fileOrPreset.endsWith(".yml");
+                    boolean looksLikeFile = fileOrPreset.contains("/")
+                            || fileOrPreset.endsWith(".yaml")
+                            || fileOrPreset.endsWith(".yml");
                     throw new IllegalArgumentException("detector config '" + fileOrPreset
                             + "' is neither a file nor a preset (presets: teacher, student, tiny)"
                             + (looksLikeFile ? dev.detrdistill.data.NearbyFiles.describe(file, ".yaml") : ""));
@@ -47,7 +49,8 @@ public final class DetectorConfigs {
                 return YAML.readValue(in, DetrConfig.class);
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read detector config " + fileOrPreset + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read detector config " + fileOrPreset + ": " + e.getMessage(), e);
         }
     }
 }

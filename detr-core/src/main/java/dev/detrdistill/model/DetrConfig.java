@@ -45,7 +45,18 @@ public record DetrConfig(
 
     /** A builder starting from this config. */
     public Builder toBuilder() {
-        return new Builder().backboneWidths(backboneWidths).blocksPerStage(blocksPerStage).hiddenDim(hiddenDim).numHeads(numHeads).ffnDim(ffnDim).encoderLayers(encoderLayers).decoderLayers(decoderLayers).numQueries(numQueries).numClasses(numClasses).decoder(decoder).imageSize(imageSize);
+        return new Builder()
+                .backboneWidths(backboneWidths)
+                .blocksPerStage(blocksPerStage)
+                .hiddenDim(hiddenDim)
+                .numHeads(numHeads)
+                .ffnDim(ffnDim)
+                .encoderLayers(encoderLayers)
+                .decoderLayers(decoderLayers)
+                .numQueries(numQueries)
+                .numClasses(numClasses)
+                .decoder(decoder)
+                .imageSize(imageSize);
     }
 
     /** Named fields instead of eleven positional numbers; {@link #build()} validates. */
@@ -119,7 +130,18 @@ public record DetrConfig(
 
         /** The config, validated unless {@code numClasses} is 0 (a student whose classes come from its teacher). */
         public DetrConfig build() {
-            DetrConfig c = new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers, decoderLayers, numQueries, numClasses, decoder, imageSize);
+            DetrConfig c = new DetrConfig(
+                    backboneWidths,
+                    blocksPerStage,
+                    hiddenDim,
+                    numHeads,
+                    ffnDim,
+                    encoderLayers,
+                    decoderLayers,
+                    numQueries,
+                    numClasses,
+                    decoder,
+                    imageSize);
             return numClasses == 0 ? c : c.validate();
         }
     }
@@ -179,7 +201,8 @@ public record DetrConfig(
     }
 
     private static IllegalArgumentException bad(String key, Object value, String expected) {
-        return new IllegalArgumentException("detector config: " + key + "=" + value + " is out of range; expected " + expected);
+        return new IllegalArgumentException(
+                "detector config: " + key + "=" + value + " is out of range; expected " + expected);
     }
 
     /** A small, fast detector for tests and the synthetic default data. */
@@ -188,19 +211,47 @@ public record DetrConfig(
     }
 
     public DetrConfig withNumClasses(int c) {
-        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
-                decoderLayers, numQueries, c, decoder, imageSize);
+        return new DetrConfig(
+                backboneWidths,
+                blocksPerStage,
+                hiddenDim,
+                numHeads,
+                ffnDim,
+                encoderLayers,
+                decoderLayers,
+                numQueries,
+                c,
+                decoder,
+                imageSize);
     }
 
     public DetrConfig withImageSize(int size) {
-        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
-                decoderLayers, numQueries, numClasses, decoder, size);
+        return new DetrConfig(
+                backboneWidths,
+                blocksPerStage,
+                hiddenDim,
+                numHeads,
+                ffnDim,
+                encoderLayers,
+                decoderLayers,
+                numQueries,
+                numClasses,
+                decoder,
+                size);
     }
 
     public DetrConfig withDecoder(DecoderType type) {
-        return new DetrConfig(backboneWidths, blocksPerStage, hiddenDim, numHeads, ffnDim, encoderLayers,
-                decoderLayers, numQueries, numClasses, type, imageSize);
+        return new DetrConfig(
+                backboneWidths,
+                blocksPerStage,
+                hiddenDim,
+                numHeads,
+                ffnDim,
+                encoderLayers,
+                decoderLayers,
+                numQueries,
+                numClasses,
+                type,
+                imageSize);
     }
-
-
 }

@@ -35,11 +35,10 @@ public final class DetrDecoder extends AbstractBlock {
             layers[i] = addChildBlock("layer" + i, new DecoderLayer(d, config.numHeads(), config.ffnDim()));
         }
         outNorm = addChildBlock("out_norm", LayerNorm.builder().axis(2).build());
-        classHead = addChildBlock("class_head", Linear.builder().setUnits(config.numClasses()).build());
+        classHead = addChildBlock(
+                "class_head", Linear.builder().setUnits(config.numClasses()).build());
         boxHead = addChildBlock("box_head", new FeedForward(d, d, d, 4));
-        anchorPosition = config.decoder().usesAnchors()
-                ? addChildBlock("anchor_pos", new FeedForward(d, d, d))
-                : null;
+        anchorPosition = config.decoder().usesAnchors() ? addChildBlock("anchor_pos", new FeedForward(d, d, d)) : null;
     }
 
     Linear classHead() {
@@ -58,8 +57,8 @@ public final class DetrDecoder extends AbstractBlock {
      * @param prior {@code (B, N, P)} query prior per image
      * @param selfMask optional {@code (N, N)} additive self-attention mask
      */
-    public DecoderOutput decode(ParameterStore ps, NDArray memory, NDArray memoryPos, NDArray prior, NDArray selfMask,
-            boolean training) {
+    public DecoderOutput decode(
+            ParameterStore ps, NDArray memory, NDArray memoryPos, NDArray prior, NDArray selfMask, boolean training) {
         long b = prior.getShape().get(0);
         long n = prior.getShape().get(1);
         int d = config.hiddenDim();
@@ -73,7 +72,8 @@ public final class DetrDecoder extends AbstractBlock {
         List<NDArray> embeddings = new ArrayList<>();
         for (DecoderLayer layer : layers) {
             if (anchor) {
-                queryPos = anchorPosition.forward(ps, new NDList(PositionEncoding.boxes(reference, d)), training)
+                queryPos = anchorPosition
+                        .forward(ps, new NDList(PositionEncoding.boxes(reference, d)), training)
                         .singletonOrThrow();
                 if (aligned) {
                     queryPos = queryPos.add(PositionEncoding.points(reference, d));
@@ -102,7 +102,8 @@ public final class DetrDecoder extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray mask = inputs.size() > 3 ? inputs.get(3) : null;
         DecoderOutput out = decode(ps, inputs.get(0), inputs.get(1), inputs.get(2), mask, training);
         return new NDList(out.lastLogits(), out.lastBoxes());
@@ -111,8 +112,9 @@ public final class DetrDecoder extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape prior = inputShapes[2];
-        return new Shape[] {new Shape(prior.get(0), prior.get(1), config.numClasses()),
-            new Shape(prior.get(0), prior.get(1), 4)};
+        return new Shape[] {
+            new Shape(prior.get(0), prior.get(1), config.numClasses()), new Shape(prior.get(0), prior.get(1), 4)
+        };
     }
 
     @Override

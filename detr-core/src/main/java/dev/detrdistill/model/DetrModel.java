@@ -33,14 +33,19 @@ public final class DetrModel extends AbstractBlock {
 
     public DetrModel(DetrConfig config) {
         this.config = config.validate();
-        backbone = addChildBlock("backbone", Backbone.build(config.backboneWidths(), config.blocksPerStage(), config.hiddenDim()));
+        backbone = addChildBlock(
+                "backbone", Backbone.build(config.backboneWidths(), config.blocksPerStage(), config.hiddenDim()));
         encoder = new EncoderLayer[config.encoderLayers()];
         for (int i = 0; i < encoder.length; i++) {
-            encoder[i] = addChildBlock("encoder" + i, new EncoderLayer(config.hiddenDim(), config.numHeads(), config.ffnDim()));
+            encoder[i] = addChildBlock(
+                    "encoder" + i, new EncoderLayer(config.hiddenDim(), config.numHeads(), config.ffnDim()));
         }
         decoder = addChildBlock("decoder", new DetrDecoder(config));
-        queryPrior = addParameter(Parameter.builder().setName("query_prior").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(config.numQueries(), config.queryPriorWidth())).build());
+        queryPrior = addParameter(Parameter.builder()
+                .setName("query_prior")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(config.numQueries(), config.queryPriorWidth()))
+                .build());
     }
 
     public DetrConfig config() {
@@ -97,7 +102,8 @@ public final class DetrModel extends AbstractBlock {
         // Feature distillation compares the maps that enter the encoder (one level here), not its memory.
         List<NDArray> encoderInputs = List.of(feat);
         NDArray prior = ps.getValue(queryPrior, images.getDevice(), training);
-        NDArray own = prior.expandDims(0).broadcast(b, prior.getShape().get(0), prior.getShape().get(1));
+        NDArray own = prior.expandDims(0)
+                .broadcast(b, prior.getShape().get(0), prior.getShape().get(1));
         if (extraPrior == null) {
             DecoderOutput out = decoder.decode(ps, tokens, pos, own, null, training);
             return new DetrOutput(out, Optional.empty(), encoderInputs, prior);
@@ -130,7 +136,8 @@ public final class DetrModel extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         DecoderOutput out = detect(ps, inputs.singletonOrThrow(), training).queries();
         return new NDList(out.lastLogits(), out.lastBoxes());
     }
@@ -138,7 +145,8 @@ public final class DetrModel extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         long b = inputShapes[0].get(0);
-        return new Shape[] {new Shape(b, config.numQueries(), config.numClasses()), new Shape(b, config.numQueries(), 4)};
+        return new Shape[] {new Shape(b, config.numQueries(), config.numClasses()), new Shape(b, config.numQueries(), 4)
+        };
     }
 
     @Override

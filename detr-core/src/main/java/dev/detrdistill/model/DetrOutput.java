@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param queryPrior {@code (N, P)} the learned query prior fed to the decoder (P = d for the plain
  *     decoder's embeddings, 4 for anchor boxes in logit space)
  */
-public record DetrOutput(DecoderOutput queries, Optional<DecoderOutput> extraGroup, List<NDArray> features, NDArray queryPrior) {
+public record DetrOutput(
+        DecoderOutput queries, Optional<DecoderOutput> extraGroup, List<NDArray> features, NDArray queryPrior) {
     public DetrOutput {
         features = List.copyOf(features);
     }

@@ -30,10 +30,15 @@ public final class Devices {
         }
         int n = id.isEmpty() ? 0 : Integer.parseInt(id.replace(":", ""));
         // A CPU build of libtorch cannot use a GPU even where CUDA's runtime counts some.
-        int gpus = Engine.getInstance().hasCapability(ai.djl.engine.StandardCapabilities.CUDA) ? Engine.getInstance().getGpuCount() : 0;
+        int gpus = Engine.getInstance().hasCapability(ai.djl.engine.StandardCapabilities.CUDA)
+                ? Engine.getInstance().getGpuCount()
+                : 0;
         if (n >= gpus) {
             throw new IllegalArgumentException("--device " + text + ": the PyTorch engine sees " + gpus + " GPU(s)"
-                    + (gpus == 0 ? " (a CPU build of libtorch, or no CUDA driver; build with 'mvn -Pcuda', docs/configuration.md)" : ""));
+                    + (gpus == 0
+                            ? " (a CPU build of libtorch, or no CUDA driver; build with 'mvn -Pcuda', "
+                                    + "docs/configuration.md)"
+                            : ""));
         }
         return Device.gpu(n);
     }

@@ -30,7 +30,8 @@ public final class EncoderLayer extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray src = inputs.get(0);
         NDArray pos = inputs.get(1);
         NDArray qk = src.add(pos);

@@ -25,12 +25,14 @@ public final class FeedForward extends AbstractBlock {
         this.widths = widths.clone();
         layers = new Linear[widths.length];
         for (int i = 0; i < widths.length; i++) {
-            layers[i] = addChildBlock("fc" + i, Linear.builder().setUnits(widths[i]).build());
+            layers[i] =
+                    addChildBlock("fc" + i, Linear.builder().setUnits(widths[i]).build());
         }
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList x = inputs;
         for (int i = 0; i < layers.length; i++) {
             x = layers[i].forward(ps, x, training);

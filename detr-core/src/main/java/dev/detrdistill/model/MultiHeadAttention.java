@@ -35,7 +35,8 @@ public final class MultiHeadAttention extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray query = inputs.get(0);
         NDArray key = inputs.get(1);
         NDArray value = inputs.get(2);

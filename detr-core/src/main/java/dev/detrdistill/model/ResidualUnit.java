@@ -29,12 +29,18 @@ public final class ResidualUnit extends AbstractBlock {
     }
 
     static Conv2d conv3x3(int channels, int stride) {
-        return Conv2d.builder().setKernelShape(new Shape(3, 3)).optStride(new Shape(stride, stride))
-                .optPadding(new Shape(1, 1)).setFilters(channels).optBias(false).build();
+        return Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(1, 1))
+                .setFilters(channels)
+                .optBias(false)
+                .build();
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDList h = conv1.forward(ps, inputs, training);
         h = new NDList(Activation.relu(bn1.forward(ps, h, training).singletonOrThrow()));

@@ -43,7 +43,8 @@ public final class ProgressBar {
         int width = 24;
         int filled = (int) (width * done / Math.max(1, total));
         String bar = "#".repeat(filled) + ".".repeat(width - filled);
-        String line = String.format(Locale.ROOT, "%s [%s] %d/%d %.2f/s ETA %s %s", label, bar, done, total, rate, duration(eta), status);
+        String line = String.format(
+                Locale.ROOT, "%s [%s] %d/%d %.2f/s ETA %s %s", label, bar, done, total, rate, duration(eta), status);
         if (terminal) {
             out.print("\r" + line + (last ? "\n" : ""));
         } else {
@@ -54,7 +55,8 @@ public final class ProgressBar {
 
     public static String duration(double seconds) {
         long s = Math.round(seconds);
-        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
                 : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
 }

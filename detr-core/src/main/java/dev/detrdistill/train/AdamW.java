@@ -58,9 +58,22 @@ public final class AdamW {
             NDArray grad = weight.getGradient();
             NDArray[] m = moments.computeIfAbsent(p.getKey(), k -> new NDArray[] {
                 stateManager.zeros(weight.getShape(), weight.getDataType(), weight.getDevice()),
-                stateManager.zeros(weight.getShape(), weight.getDataType(), weight.getDevice())});
-            weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, m[0], m[1]), new NDList(weight),
-                    lr, correctedLr, weightDecay, 1f, -1f, beta1, beta2, epsilon, true, true);
+                stateManager.zeros(weight.getShape(), weight.getDataType(), weight.getDevice())
+            });
+            weight.getNDArrayInternal()
+                    .adamUpdate(
+                            new NDList(weight, grad, m[0], m[1]),
+                            new NDList(weight),
+                            lr,
+                            correctedLr,
+                            weightDecay,
+                            1f,
+                            -1f,
+                            beta1,
+                            beta2,
+                            epsilon,
+                            true,
+                            true);
             // libtorch accumulates gradients and DJL's GradientCollector does not clear them: without this,
             // every step would add its gradient to all earlier ones.
             grad.subi(grad);

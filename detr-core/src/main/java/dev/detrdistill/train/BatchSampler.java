@@ -37,7 +37,8 @@ public final class BatchSampler {
             int epoch = (int) (global / n);
             int pos = (int) (global % n);
             ImageEntry entry = data.images().get(permutation(epoch, n)[pos]);
-            ViewParams v = ViewParams.random(viewRnd, imageSize, options.minScale(), options.maxScale(), options.flipProb());
+            ViewParams v =
+                    ViewParams.random(viewRnd, imageSize, options.minScale(), options.maxScale(), options.flipProb());
             out.add(ViewTransform.apply(entry, cache.get(entry), v));
         }
         return out;

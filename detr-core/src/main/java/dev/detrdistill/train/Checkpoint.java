@@ -40,16 +40,19 @@ public final class Checkpoint {
     }
 
     /** Also saves distillation adapters (needed to resume a distillation run exactly; not for inference). */
-    public static void save(Path dir, CheckpointMeta meta, DetrModel model, AdamW optimizer, Block adapters) throws IOException {
+    public static void save(Path dir, CheckpointMeta meta, DetrModel model, AdamW optimizer, Block adapters)
+            throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
         deleteRecursively(tmp);
         Files.createDirectories(tmp);
         JSON.writeValue(tmp.resolve(META).toFile(), meta);
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PARAMS))))) {
+        try (DataOutputStream out =
+                new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PARAMS))))) {
             model.saveParameters(out);
         }
         if (adapters != null) {
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(ADAPTERS))))) {
+            try (DataOutputStream out =
+                    new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(ADAPTERS))))) {
                 adapters.saveParameters(out);
             }
         }
@@ -83,7 +86,8 @@ public final class Checkpoint {
     }
 
     public static void loadParameters(Path dir, DetrModel model, NDManager manager) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS))))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS))))) {
             model.loadParameters(manager, in);
         } catch (MalformedModelException e) {
             throw new IOException("checkpoint " + dir + " does not fit its config: " + e.getMessage(), e);
@@ -91,7 +95,10 @@ public final class Checkpoint {
         requireGradients(model);
     }
 
-    /** A block's parameters (BatchNorm statistics included) in DJL's format, for state that is not a folder (Flink state). */
+    /**
+     * A block's parameters (BatchNorm statistics included) in DJL's format, for state that is not a folder (Flink
+     * state).
+     */
     public static byte[] parameterBytes(Block block) throws IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -123,7 +130,8 @@ public final class Checkpoint {
     public static void loadAdapters(Path dir, Block adapters, NDManager manager) throws IOException {
         Path file = dir.resolve(ADAPTERS);
         if (!Files.exists(file)) {
-            throw new IOException("checkpoint " + dir + " has no distillation adapters; it was not written by a distillation run");
+            throw new IOException(
+                    "checkpoint " + dir + " has no distillation adapters; it was not written by a distillation run");
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             adapters.loadParameters(manager, in);

@@ -9,6 +9,7 @@ import java.util.List;
  * @param step optimizer steps done
  * @param options the training options of the run (null for exported weights)
  */
-public record CheckpointMeta(int formatVersion, DetrConfig config, List<String> classNames, int step, TrainOptions options) {
+public record CheckpointMeta(
+        int formatVersion, DetrConfig config, List<String> classNames, int step, TrainOptions options) {
     public static final int FORMAT_VERSION = 1;
 }

@@ -1,18 +1,18 @@
 package dev.detrdistill.train;
 
-import dev.detrdistill.data.Batches;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
-import ai.djl.util.PairList;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import dev.detrdistill.data.ImageView;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import dev.detrdistill.data.Batches;
 import dev.detrdistill.data.DetectionTarget;
+import dev.detrdistill.data.ImageView;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.model.DetrOutput;
@@ -34,7 +34,8 @@ public final class DetectorTrainer {
         }
 
         /** Weighted extra loss terms by name. */
-        Map<String, NDArray> compute(DetrModel model, ParameterStore ps, NDArray images, List<ImageView> views, DetrOutput out);
+        Map<String, NDArray> compute(
+                DetrModel model, ParameterStore ps, NDArray images, List<ImageView> views, DetrOutput out);
 
         /** Extra trainable parameters (adapters), trained and checkpointed with the model; null when none. */
         default Block adapters() {
@@ -92,7 +93,8 @@ public final class DetectorTrainer {
         float lr = schedule.at(step);
         Map<String, Float> values = new LinkedHashMap<>();
         double gradNorm;
-        try (NDManager stepManager = manager.newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager stepManager = manager.newSubManager();
+                NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             ParameterStore ps = new ParameterStore(stepManager, false);
             NDArray images = Batches.images(stepManager, views);
@@ -103,7 +105,8 @@ public final class DetectorTrainer {
                 Map<String, NDArray> losses = new LinkedHashMap<>(criterion.compute(out.queries(), targets));
                 NDArray total = losses.get("loss");
                 if (extra != null) {
-                    for (Map.Entry<String, NDArray> e : extra.compute(model, ps, images, views, out).entrySet()) {
+                    for (Map.Entry<String, NDArray> e :
+                            extra.compute(model, ps, images, views, out).entrySet()) {
                         losses.put(e.getKey(), e.getValue());
                         total = total.add(e.getValue());
                     }
@@ -112,8 +115,9 @@ public final class DetectorTrainer {
                 for (Map.Entry<String, NDArray> e : losses.entrySet()) {
                     float v = e.getValue().getFloat();
                     if (!Float.isFinite(v)) {
-                        throw new NonFiniteLossException("loss term " + e.getKey() + " is " + v + " at step " + step
-                                + " (images " + views.stream().map(ImageView::imageId).toList() + ")");
+                        throw new NonFiniteLossException(
+                                "loss term " + e.getKey() + " is " + v + " at step " + step + " (images "
+                                        + views.stream().map(ImageView::imageId).toList() + ")");
                     }
                     values.put(e.getKey(), v);
                 }

@@ -14,14 +14,16 @@ final class GracefulStop {
     private final Thread hook;
 
     private GracefulStop() {
-        hook = new Thread(() -> {
-            requested = true;
-            try {
-                finished.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "graceful-stop");
+        hook = new Thread(
+                () -> {
+                    requested = true;
+                    try {
+                        finished.await(120, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "graceful-stop");
     }
 
     static GracefulStop install() {

@@ -21,7 +21,8 @@ public final class GradientClipping {
             if (!w.hasGradient()) {
                 continue;
             }
-            try (NDArray g = w.getGradient(); NDArray sq = g.square().sum()) {
+            try (NDArray g = w.getGradient();
+                    NDArray sq = g.square().sum()) {
                 double v = sq.getFloat();
                 if (!Double.isFinite(v)) {
                     throw new NonFiniteLossException("gradient of parameter '" + p.getKey() + "' is not finite");
@@ -35,7 +36,8 @@ public final class GradientClipping {
             for (Pair<String, Parameter> p : parameters) {
                 NDArray w = p.getValue().getArray();
                 if (w.hasGradient()) {
-                    try (NDArray g = w.getGradient(); NDArray s = g.getManager().create(scale)) {
+                    try (NDArray g = w.getGradient();
+                            NDArray s = g.getManager().create(scale)) {
                         g.muli(s);
                     }
                 }

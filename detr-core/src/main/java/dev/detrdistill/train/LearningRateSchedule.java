@@ -4,9 +4,12 @@ package dev.detrdistill.train;
  * Linear warm-up to the base rate, then cosine decay to {@code minFactor * base}, or step decay by
  * {@code stepGamma} at {@code stepAt} (a fraction of total steps).
  */
-public record LearningRateSchedule(float baseLr, int warmupSteps, int totalSteps, Kind kind, float minFactor,
-        float stepAt, float stepGamma) {
-    public enum Kind { COSINE, STEP }
+public record LearningRateSchedule(
+        float baseLr, int warmupSteps, int totalSteps, Kind kind, float minFactor, float stepAt, float stepGamma) {
+    public enum Kind {
+        COSINE,
+        STEP
+    }
 
     public static LearningRateSchedule cosine(float baseLr, int warmupSteps, int totalSteps) {
         return new LearningRateSchedule(baseLr, warmupSteps, totalSteps, Kind.COSINE, 0.05f, 0.8f, 0.1f);

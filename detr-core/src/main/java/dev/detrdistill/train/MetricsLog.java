@@ -17,7 +17,8 @@ public final class MetricsLog implements AutoCloseable {
 
     public MetricsLog(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        out = Files.newBufferedWriter(
+                file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     public void write(Map<String, ?> record) {

@@ -42,20 +42,23 @@ public final class RunFolder {
      * @return the names deleted for {@code overwrite} (empty when nothing was there or the run continues)
      * @throws IllegalArgumentException when the folder holds a run and neither flag is set
      */
-    public static List<String> claim(Path dir, boolean continuing, boolean overwrite, String option, String continueHint) {
+    public static List<String> claim(
+            Path dir, boolean continuing, boolean overwrite, String option, String continueHint) {
         return claim(dir, RUN_FILES, continuing, overwrite, option, continueHint);
     }
 
     /** As above for a command whose runs leave {@code names} in the folder (the rest of the folder is kept). */
-    public static List<String> claim(Path dir, List<String> names, boolean continuing, boolean overwrite, String option,
-            String continueHint) {
+    public static List<String> claim(
+            Path dir, List<String> names, boolean continuing, boolean overwrite, String option, String continueHint) {
         List<String> found = present(dir, names);
         if (found.isEmpty() || continuing) {
             return List.of();
         }
         if (!overwrite) {
-            throw new IllegalArgumentException(option + " " + dir + " already holds a run (" + String.join(", ", found) + "). "
-                    + continueHint + "add --overwrite to start again there (those files are deleted), or choose another " + option + ".");
+            throw new IllegalArgumentException(
+                    option + " " + dir + " already holds a run (" + String.join(", ", found) + "). " + continueHint
+                            + "add --overwrite to start again there (those files are deleted), or choose another "
+                            + option + ".");
         }
         for (String name : found) {
             deleteTree(dir.resolve(name));

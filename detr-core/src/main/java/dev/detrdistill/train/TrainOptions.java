@@ -19,9 +19,21 @@ package dev.detrdistill.train;
  * @param logEvery write a metrics line every this many steps
  * @param seed seeds parameter init, data order and augmentation
  */
-public record TrainOptions(int steps, int batchSize, float lr, float weightDecay, int warmupSteps,
-        LearningRateSchedule.Kind schedule, float clipNorm, double minScale, double maxScale, double flipProb,
-        int evalEvery, int checkpointEvery, int logEvery, long seed) {
+public record TrainOptions(
+        int steps,
+        int batchSize,
+        float lr,
+        float weightDecay,
+        int warmupSteps,
+        LearningRateSchedule.Kind schedule,
+        float clipNorm,
+        double minScale,
+        double maxScale,
+        double flipProb,
+        int evalEvery,
+        int checkpointEvery,
+        int logEvery,
+        long seed) {
 
     /** The defaults of {@link TrainSettings#TRAIN}. */
     public static TrainOptions defaults() {
@@ -61,8 +73,21 @@ public record TrainOptions(int steps, int batchSize, float lr, float weightDecay
     }
 
     public TrainOptions withSteps(int n) {
-        return new TrainOptions(n, batchSize, lr, weightDecay, warmupSteps, schedule, clipNorm, minScale, maxScale,
-                flipProb, evalEvery, checkpointEvery, logEvery, seed);
+        return new TrainOptions(
+                n,
+                batchSize,
+                lr,
+                weightDecay,
+                warmupSteps,
+                schedule,
+                clipNorm,
+                minScale,
+                maxScale,
+                flipProb,
+                evalEvery,
+                checkpointEvery,
+                logEvery,
+                seed);
     }
 
     private static void positive(String key, int v) {
@@ -72,6 +97,7 @@ public record TrainOptions(int steps, int batchSize, float lr, float weightDecay
     }
 
     private static IllegalArgumentException bad(String key, Object v, String expected) {
-        return new IllegalArgumentException("training option " + key + "=" + v + " is out of range; expected " + expected);
+        return new IllegalArgumentException(
+                "training option " + key + "=" + v + " is out of range; expected " + expected);
     }
 }

@@ -1,6 +1,5 @@
 package dev.detrdistill.train;
 
-import dev.detrdistill.progress.ProgressBar;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.detrdistill.data.DetectionDataset;
@@ -12,6 +11,7 @@ import dev.detrdistill.loss.LossWeights;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.model.DetrModel;
+import dev.detrdistill.progress.ProgressBar;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -44,9 +44,16 @@ public final class TrainingRun {
     public interface ExtraLossFactory {
         DetectorTrainer.ExtraLoss create(DetrModel student, NDManager manager) throws IOException;
     }
+
     private int stopAfter = Integer.MAX_VALUE;
 
-    public TrainingRun(DetrConfig config, DetectionDataset train, DetectionDataset val, TrainOptions options, Path outDir, PrintStream log) {
+    public TrainingRun(
+            DetrConfig config,
+            DetectionDataset train,
+            DetectionDataset val,
+            TrainOptions options,
+            Path outDir,
+            PrintStream log) {
         this.config = config.validate();
         this.train = train;
         this.val = val;
@@ -74,9 +81,17 @@ public final class TrainingRun {
     }
 
     /** What one run holds while it trains. */
-    private record Live(DetrModel model, DetectorTrainer trainer, NDManager manager, MetricsLog metrics, ImageCache cache, Path ckpt) {}
+    private record Live(
+            DetrModel model,
+            DetectorTrainer trainer,
+            NDManager manager,
+            MetricsLog metrics,
+            ImageCache cache,
+            Path ckpt) {}
 
-    /** Trains (resuming from {@code outDir/checkpoint} when {@code resume}) and returns the final validation metrics. */
+    /**
+     * Trains (resuming from {@code outDir/checkpoint} when {@code resume}) and returns the final validation metrics.
+     */
     public CocoMetrics run(boolean resume) throws IOException {
         Path ckpt = outDir.resolve("checkpoint");
         Engine.getInstance().setRandomSeed((int) options.seed());
@@ -86,15 +101,24 @@ public final class TrainingRun {
             t.setDaemon(true);
             return t;
         });
-        try (NDManager manager = dev.detrdistill.model.Devices.newManager(); MetricsLog metrics = new MetricsLog(outDir.resolve("metrics.jsonl"))) {
+        try (NDManager manager = dev.detrdistill.model.Devices.newManager();
+                MetricsLog metrics = new MetricsLog(outDir.resolve("metrics.jsonl"))) {
             DetrModel model = new DetrModel(config).initializeParameters(manager);
             extraLoss = extraLossFactory == null ? null : extraLossFactory.create(model, manager);
-            DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options)
+            DetectorTrainer trainer = new DetectorTrainer(
+                            model, new SetCriterion(LossWeights.defaults()), manager, options)
                     .withExtraLoss(extraLoss);
             Live live = new Live(model, trainer, manager, metrics, cache, ckpt);
             int start = resume && Checkpoint.exists(ckpt) ? resumedStep(live) : 0;
-            log.printf(Locale.ROOT, "training %s on %s (%d images, %d objects) for %d steps, batch %d%n",
-                    describe(config), train.name(), train.images().size(), train.numObjects(), options.steps(), options.batchSize());
+            log.printf(
+                    Locale.ROOT,
+                    "training %s on %s (%d images, %d objects) for %d steps, batch %d%n",
+                    describe(config),
+                    train.name(),
+                    train.images().size(),
+                    train.numObjects(),
+                    options.steps(),
+                    options.batchSize());
             if (!train.report().droppedBoxes().isEmpty()) {
                 log.println("data: " + train.report().summary());
             }
@@ -113,7 +137,8 @@ public final class TrainingRun {
     private int resumedStep(Live live) throws IOException {
         CheckpointMeta meta = Checkpoint.readMeta(live.ckpt());
         if (!meta.config().equals(config)) {
-            throw new IllegalArgumentException("cannot resume " + live.ckpt() + ": its detector config differs from --config");
+            throw new IllegalArgumentException(
+                    "cannot resume " + live.ckpt() + ": its detector config differs from --config");
         }
         Checkpoint.loadParameters(live.ckpt(), live.model(), live.manager());
         if (extraLoss != null && extraLoss.adapters() != null) {
@@ -137,8 +162,14 @@ public final class TrainingRun {
         try {
             for (int step = start; step < options.steps(); step++) {
                 if (stop.requested()) {
-                    Checkpoint.save(live.ckpt(), meta(step), live.model(), live.trainer().optimizer(), adapters());
-                    log.printf("%ninterrupted: checkpoint at step %d in %s (continue with --resume)%n", step, live.ckpt());
+                    Checkpoint.save(
+                            live.ckpt(),
+                            meta(step),
+                            live.model(),
+                            live.trainer().optimizer(),
+                            adapters());
+                    log.printf(
+                            "%ninterrupted: checkpoint at step %d in %s (continue with --resume)%n", step, live.ckpt());
                     return false;
                 }
                 List<ImageView> batch = await(next);
@@ -173,13 +204,15 @@ public final class TrainingRun {
     /** After {@code done} steps: the periodic checkpoint and evaluation, or a requested stop (false). */
     private boolean followSchedule(Live live, int done) throws IOException {
         if (done == stopAfter && done < options.steps()) {
-            Checkpoint.save(live.ckpt(), meta(done), live.model(), live.trainer().optimizer(), adapters());
+            Checkpoint.save(
+                    live.ckpt(), meta(done), live.model(), live.trainer().optimizer(), adapters());
             log.printf("%nstopped after step %d; checkpoint: %s (resume with --resume)%n", done, live.ckpt());
             return false;
         }
         boolean last = done == options.steps();
         if (!last && options.checkpointEvery() > 0 && done % options.checkpointEvery() == 0) {
-            Checkpoint.save(live.ckpt(), meta(done), live.model(), live.trainer().optimizer(), adapters());
+            Checkpoint.save(
+                    live.ckpt(), meta(done), live.model(), live.trainer().optimizer(), adapters());
         }
         if (!last && options.evalEvery() > 0 && done % options.evalEvery() == 0 && val != null) {
             evaluateAndLog(live.model(), live.cache(), live.manager(), live.metrics(), done);
@@ -187,7 +220,8 @@ public final class TrainingRun {
         return true;
     }
 
-    private CocoMetrics evaluateAndLog(DetrModel model, ImageCache cache, NDManager manager, MetricsLog metrics, int step) {
+    private CocoMetrics evaluateAndLog(
+            DetrModel model, ImageCache cache, NDManager manager, MetricsLog metrics, int step) {
         long t0 = System.nanoTime();
         CocoMetrics m = DetectorEvaluator.evaluate(model, val, cache, manager, Math.max(1, options.batchSize()));
         Map<String, Object> line = new LinkedHashMap<>();
@@ -195,7 +229,14 @@ public final class TrainingRun {
         line.put("eval", m.asMap());
         line.put("eval_seconds", (System.nanoTime() - t0) / 1e9);
         metrics.write(line);
-        log.printf(Locale.ROOT, "%neval @ step %d on %s: AP %.3f AP50 %.3f AP75 %.3f%n", step, val.name(), m.stats()[0], m.stats()[1], m.stats()[2]);
+        log.printf(
+                Locale.ROOT,
+                "%neval @ step %d on %s: AP %.3f AP50 %.3f AP75 %.3f%n",
+                step,
+                val.name(),
+                m.stats()[0],
+                m.stats()[1],
+                m.stats()[2]);
         return m;
     }
 
@@ -226,8 +267,16 @@ public final class TrainingRun {
     }
 
     static String describe(DetrConfig c) {
-        return String.format(Locale.ROOT, "%s-decoder DETR (backbone %s x%d blocks, d=%d, enc %d, dec %d, %d queries, %dpx)",
-                c.decoder().name().toLowerCase(Locale.ROOT), c.backboneWidths(), c.blocksPerStage(), c.hiddenDim(),
-                c.encoderLayers(), c.decoderLayers(), c.numQueries(), c.imageSize());
+        return String.format(
+                Locale.ROOT,
+                "%s-decoder DETR (backbone %s x%d blocks, d=%d, enc %d, dec %d, %d queries, %dpx)",
+                c.decoder().name().toLowerCase(Locale.ROOT),
+                c.backboneWidths(),
+                c.blocksPerStage(),
+                c.hiddenDim(),
+                c.encoderLayers(),
+                c.decoderLayers(),
+                c.numQueries(),
+                c.imageSize());
     }
 }

@@ -56,7 +56,8 @@ class BoxOpsTest {
             p.setRequiresGradient(true);
             NDArray t = m.create(new float[] {0.55f, 0.5f, 0.3f, 0.2f}, new Shape(1, 4));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = Scalars.rsub(1f, BoxOps.elementwiseGiou(BoxOps.cxcywhToXyxy(p), BoxOps.cxcywhToXyxy(t))).sum();
+                NDArray loss = Scalars.rsub(1f, BoxOps.elementwiseGiou(BoxOps.cxcywhToXyxy(p), BoxOps.cxcywhToXyxy(t)))
+                        .sum();
                 gc.backward(loss);
             }
             float[] g = p.getGradient().toFloatArray();

@@ -41,13 +41,17 @@ class TrainSettingsTest {
         assertEquals(d.weightDecay(), s.weightDecay());
 
         // File, then options given on the command line, then --set.
-        ExperimentFile file = ExperimentFile.parse(YAML.readTree("train: {lr: 5e-4, batchSize: 4, scaleJitter: [0.9, 1.1], schedule: step}"),
-                "exp.yaml", null, TrainSettings.TRAIN);
+        ExperimentFile file = ExperimentFile.parse(
+                YAML.readTree("train: {lr: 5e-4, batchSize: 4, scaleJitter: [0.9, 1.1], schedule: step}"),
+                "exp.yaml",
+                null,
+                TrainSettings.TRAIN);
         CommandLine cli = new CommandLine(new Probe());
         TrainSettings.TRAIN.addOptions(cli.getCommandSpec());
         cli.parseArgs("--batch", "16");
         CommandSpec spec = cli.getCommandSpec();
-        Settings merged = TrainSettings.TRAIN.overrides(List.of("seed=7"), TrainSettings.TRAIN.read(spec, file.train()), "--set");
+        Settings merged =
+                TrainSettings.TRAIN.overrides(List.of("seed=7"), TrainSettings.TRAIN.read(spec, file.train()), "--set");
         TrainOptions o = TrainSettings.options(merged);
         assertEquals(5e-4f, o.lr(), "from the file");
         assertEquals(16, o.batchSize(), "the command line over the file");
@@ -59,19 +63,30 @@ class TrainSettingsTest {
 
     @Test
     void badKeysAndValuesAreNamedWithWhereTheyCameFrom() throws Exception {
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> ExperimentFile.parse(
-                YAML.readTree("train: {learningRate: 1e-3}"), "exp.yaml", null, TrainSettings.TRAIN));
-        assertTrue(unknown.getMessage().contains("exp.yaml train") && unknown.getMessage().contains("learningRate")
-                && unknown.getMessage().contains("lr"), unknown.getMessage());
-        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class,
+                () -> ExperimentFile.parse(
+                        YAML.readTree("train: {learningRate: 1e-3}"), "exp.yaml", null, TrainSettings.TRAIN));
+        assertTrue(
+                unknown.getMessage().contains("exp.yaml train")
+                        && unknown.getMessage().contains("learningRate")
+                        && unknown.getMessage().contains("lr"),
+                unknown.getMessage());
+        IllegalArgumentException range = assertThrows(
+                IllegalArgumentException.class,
                 () -> TrainSettings.TRAIN.overrides(List.of("lr=2"), TrainSettings.TRAIN.defaults(), "--set"));
         assertTrue(range.getMessage().contains("--set: lr=2 is out of range; expected in (0, 1)"), range.getMessage());
-        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException type = assertThrows(
+                IllegalArgumentException.class,
                 () -> TrainSettings.TRAIN.overrides(List.of("batchSize=8.5"), TrainSettings.TRAIN.defaults(), "--set"));
         assertTrue(type.getMessage().contains("batchSize=8.5 is not a whole number"), type.getMessage());
-        IllegalArgumentException jitter = assertThrows(IllegalArgumentException.class,
-                () -> TrainSettings.TRAIN.overrides(List.of("scaleJitter=1.2,0.8"), TrainSettings.TRAIN.defaults(), "--set"));
+        IllegalArgumentException jitter = assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainSettings.TRAIN.overrides(
+                        List.of("scaleJitter=1.2,0.8"), TrainSettings.TRAIN.defaults(), "--set"));
         assertTrue(jitter.getMessage().contains("min <= max"), jitter.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> TrainSettings.TRAIN.overrides(List.of("lr"), TrainSettings.TRAIN.defaults(), "--set"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainSettings.TRAIN.overrides(List.of("lr"), TrainSettings.TRAIN.defaults(), "--set"));
     }
 }

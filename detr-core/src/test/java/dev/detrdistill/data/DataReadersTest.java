@@ -25,8 +25,11 @@ class DataReadersTest {
         Files.createDirectories(root.resolve("JPEGImages"));
         Files.createDirectories(root.resolve("ImageSets/Main"));
         Files.writeString(root.resolve("ImageSets/Main/train.txt"), "img1\n");
-        Files.writeString(root.resolve("Annotations/img1.xml"), "<annotation><filename>img1.jpg</filename>"
-                + "<size><width>100</width><height>80</height><depth>3</depth></size>" + objectXml + "</annotation>");
+        Files.writeString(
+                root.resolve("Annotations/img1.xml"),
+                "<annotation><filename>img1.jpg</filename>"
+                        + "<size><width>100</width><height>80</height><depth>3</depth></size>" + objectXml
+                        + "</annotation>");
         return root;
     }
 
@@ -37,7 +40,9 @@ class DataReadersTest {
 
     @Test
     void vocDropsDegenerateAndOutsideBoxesAndReportsEach() throws IOException {
-        Path root = vocWith(object("cat", 10, 10, 50, 40) + object("cat", 30, 30, 30, 60) + object("dog", 120, 10, 150, 20)
+        Path root = vocWith(object("cat", 10, 10, 50, 40)
+                + object("cat", 30, 30, 30, 60)
+                + object("dog", 120, 10, 150, 20)
                 + object("dog", 90, 70, 130, 100));
         DetectionDataset ds = VocReader.read(root, "train");
         assertEquals(List.of("cat", "dog"), ds.classNames());
@@ -45,14 +50,19 @@ class DataReadersTest {
         assertEquals(2, anns.size(), "the valid box and the clipped overhanging box remain");
         assertEquals(100, anns.get(1).box().x1(), 1e-9, "overhang clipped to the image");
         assertEquals(2, ds.report().droppedBoxes().size());
-        assertTrue(ds.report().droppedBoxes().get(0).contains("img1.xml object 1"), ds.report().droppedBoxes().get(0));
-        assertTrue(ds.report().droppedBoxes().get(1).contains("outside"), ds.report().droppedBoxes().get(1));
+        assertTrue(
+                ds.report().droppedBoxes().get(0).contains("img1.xml object 1"),
+                ds.report().droppedBoxes().get(0));
+        assertTrue(
+                ds.report().droppedBoxes().get(1).contains("outside"),
+                ds.report().droppedBoxes().get(1));
     }
 
     @Test
     void vocUnknownClassNamesTheFileAndClass() throws IOException {
         Path root = vocWith(object("zebra", 10, 10, 50, 40));
-        DataFormatException e = assertThrows(DataFormatException.class, () -> VocReader.read(root, "train", List.of("cat")));
+        DataFormatException e =
+                assertThrows(DataFormatException.class, () -> VocReader.read(root, "train", List.of("cat")));
         assertTrue(e.getMessage().contains("img1.xml") && e.getMessage().contains("zebra"), e.getMessage());
     }
 
@@ -60,7 +70,8 @@ class DataReadersTest {
     void emptyOrMalformedAnnotationFileIsNamed() throws IOException {
         Path root = vocWith("");
         Files.writeString(root.resolve("Annotations/img1.xml"), "");
-        DataFormatException e = assertThrows(DataFormatException.class, () -> VocReader.read(root, "train", List.of("cat")));
+        DataFormatException e =
+                assertThrows(DataFormatException.class, () -> VocReader.read(root, "train", List.of("cat")));
         assertTrue(e.getMessage().contains("img1.xml"), e.getMessage());
 
         Path json = tmp.resolve("empty.json");
@@ -74,7 +85,10 @@ class DataReadersTest {
         Path root = vocWith(object("cat", 10, 10, 50, 40));
         ImageEntry entry = VocReader.read(root, "train").images().get(0);
         DataFormatException missing = assertThrows(DataFormatException.class, () -> ImageCache.read(entry));
-        assertTrue(missing.getMessage().contains("img1.jpg") && missing.getMessage().contains("missing"), missing.getMessage());
+        assertTrue(
+                missing.getMessage().contains("img1.jpg")
+                        && missing.getMessage().contains("missing"),
+                missing.getMessage());
         Files.write(entry.file(), new byte[] {1, 2, 3, 4, 5});
         DataFormatException corrupt = assertThrows(DataFormatException.class, () -> ImageCache.read(entry));
         assertTrue(corrupt.getMessage().contains("img1.jpg"), corrupt.getMessage());
@@ -86,7 +100,9 @@ class DataReadersTest {
         Path a = SyntheticShapes.generate(tmp.resolve("a"), spec);
         Path b = SyntheticShapes.generate(tmp.resolve("b"), spec);
         assertEquals(Files.readString(a.resolve("train.json")), Files.readString(b.resolve("train.json")));
-        assertArrayEquals(Files.readAllBytes(a.resolve("images/train_1.png")), Files.readAllBytes(b.resolve("images/train_1.png")));
+        assertArrayEquals(
+                Files.readAllBytes(a.resolve("images/train_1.png")),
+                Files.readAllBytes(b.resolve("images/train_1.png")));
         DetectionDataset ds = DatasetLoader.load(a, "train");
         assertEquals(6, ds.images().size());
         assertEquals(SyntheticShapes.CLASSES, ds.classNames());
@@ -97,7 +113,8 @@ class DataReadersTest {
     @Test
     void unknownFormatIsExplained() throws IOException {
         Files.createDirectories(tmp.resolve("nothing"));
-        DataFormatException e = assertThrows(DataFormatException.class, () -> DatasetLoader.load(tmp.resolve("nothing"), "train"));
+        DataFormatException e =
+                assertThrows(DataFormatException.class, () -> DatasetLoader.load(tmp.resolve("nothing"), "train"));
         assertTrue(e.getMessage().contains("cannot tell the format"), e.getMessage());
     }
 

@@ -26,7 +26,13 @@ class ImageDecoderTest {
     static byte[] pngDeclaring(int width, int height) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0)
+        ByteBuffer ihdr = ByteBuffer.allocate(13)
+                .putInt(width)
+                .putInt(height)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
                 .put((byte) 0);
         chunk(out, "IHDR", ihdr.array());
         chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
@@ -49,13 +55,16 @@ class ImageDecoderTest {
     void aSmallFileDeclaringAHugeImageIsRefusedByItsHeader() throws Exception {
         byte[] bomb = pngDeclaring(20000, 20000);
         assertTrue(bomb.length < 100, "a few dozen bytes on the wire");
-        IOException e = assertThrows(IOException.class, () -> ImageDecoder.decode(new ByteArrayInputStream(bomb), "the bomb"));
-        assertTrue(e.getMessage().contains("20000 x 20000") && e.getMessage().contains("refused before decoding"), e.getMessage());
+        IOException e =
+                assertThrows(IOException.class, () -> ImageDecoder.decode(new ByteArrayInputStream(bomb), "the bomb"));
+        assertTrue(
+                e.getMessage().contains("20000 x 20000") && e.getMessage().contains("refused before decoding"),
+                e.getMessage());
 
         Path file = tmp.resolve("bomb.png");
         Files.write(file, bomb);
-        DataFormatException d = assertThrows(DataFormatException.class,
-                () -> ImageCache.read(new ImageEntry("b", file, 20000, 20000, List.of())));
+        DataFormatException d = assertThrows(
+                DataFormatException.class, () -> ImageCache.read(new ImageEntry("b", file, 20000, 20000, List.of())));
         assertTrue(d.getMessage().contains("bomb.png") && d.getMessage().contains("20000 x 20000"), d.getMessage());
     }
 
@@ -68,6 +77,9 @@ class ImageDecoderTest {
         BufferedImage back = ImageDecoder.decode(new ByteArrayInputStream(png.toByteArray()), "small");
         assertEquals(40, back.getWidth());
         assertEquals(0x123456, back.getRGB(3, 4) & 0xffffff);
-        assertEquals(null, ImageDecoder.decode(new ByteArrayInputStream(new byte[] {1, 2, 3}), "noise"), "unknown format: null, as ImageIO.read");
+        assertEquals(
+                null,
+                ImageDecoder.decode(new ByteArrayInputStream(new byte[] {1, 2, 3}), "noise"),
+                "unknown format: null, as ImageIO.read");
     }
 }

@@ -67,7 +67,8 @@ class ReferenceValuesTest {
         for (int i = 0; i < flat.length; i++) {
             flat[i] = values.get(i);
         }
-        return m.create(flat, new Shape(shape.stream().mapToLong(Long::longValue).toArray()));
+        return m.create(
+                flat, new Shape(shape.stream().mapToLong(Long::longValue).toArray()));
     }
 
     private static void flatten(JsonNode node, List<Float> out) {
@@ -120,12 +121,27 @@ class ReferenceValuesTest {
             studentFeatures.add(array(m, fixture.at("/fd/studentFeatures/" + l)));
             masks.add(FeatureMask.compute(tl, tb, te, ft, targets));
         }
-        TeacherKnowledge k = new TeacherKnowledge(List.of(tl), List.of(tb), List.of(te), List.of(criterion.match(tl, tb, targets)),
-                teacherFeatures, List.of(masks), m.zeros(new Shape(12, 4)));
-        DecoderOutput student = new DecoderOutput(List.of(input(m, "studentLogits")), List.of(input(m, "studentBoxes")),
+        TeacherKnowledge k = new TeacherKnowledge(
+                List.of(tl),
+                List.of(tb),
+                List.of(te),
+                List.of(criterion.match(tl, tb, targets)),
+                teacherFeatures,
+                List.of(masks),
+                m.zeros(new Shape(12, 4)));
+        DecoderOutput student = new DecoderOutput(
+                List.of(input(m, "studentLogits")),
+                List.of(input(m, "studentBoxes")),
                 List.of(input(m, "studentEmbeddings")));
-        DetrOutput out = new DetrOutput(student, Optional.ofNullable(extraGroup), studentFeatures, m.zeros(new Shape(6, 4)));
-        return new DistillationContext(new ParameterStore(m, false), out, k, targets, StageMapping.proportional(1, 1), adapters,
+        DetrOutput out =
+                new DetrOutput(student, Optional.ofNullable(extraGroup), studentFeatures, m.zeros(new Shape(6, 4)));
+        return new DistillationContext(
+                new ParameterStore(m, false),
+                out,
+                k,
+                targets,
+                StageMapping.proportional(1, 1),
+                adapters,
                 new InstanceMatcher(5f, 2f));
     }
 
@@ -137,15 +153,18 @@ class ReferenceValuesTest {
     void instanceMatchingCostAndAssignmentMatchTheReference() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray clipped = BoxOps.clipToImage(input(m, "teacherBoxes"));
-            List<double[]> costs = new InstanceMatcher(5f, 2f).costs(input(m, "studentLogits"), input(m, "studentBoxes"),
-                    input(m, "teacherLogits"), clipped);
+            List<double[]> costs = new InstanceMatcher(5f, 2f)
+                    .costs(input(m, "studentLogits"), input(m, "studentBoxes"), input(m, "teacherLogits"), clipped);
             DistillationContext ctx = context(m, plainAdapters(m), null);
             for (int i = 0; i < costs.size(); i++) {
                 JsonNode expected = fixture.at("/ld/cost/" + i);
                 int nt = expected.get(0).size();
                 for (int r = 0; r < expected.size(); r++) {
                     for (int c = 0; c < nt; c++) {
-                        close(expected.get(r).get(c).asDouble(), costs.get(i)[r * nt + c], "LD cost image " + i + " [" + r + "," + c + "]");
+                        close(
+                                expected.get(r).get(c).asDouble(),
+                                costs.get(i)[r * nt + c],
+                                "LD cost image " + i + " [" + r + "," + c + "]");
                     }
                 }
                 Assignment a = ctx.matches(0).get(i);
@@ -158,7 +177,9 @@ class ReferenceValuesTest {
     @Test
     void instanceDistillationSumsOverClassesAndCoordinatesPerMatchedPair() {
         try (NDManager m = NDManager.newBaseManager()) {
-            float ld = new InstanceDistillation(1f, InstanceDistillation.ClassDistance.BCE).compute(context(m, plainAdapters(m), null)).getFloat();
+            float ld = new InstanceDistillation(1f, InstanceDistillation.ClassDistance.BCE)
+                    .compute(context(m, plainAdapters(m), null))
+                    .getFloat();
             close(fixture.at("/ld/value").asDouble(), ld, "LD");
         }
     }
@@ -167,13 +188,25 @@ class ReferenceValuesTest {
     void contrastiveTermMatchesTheReferenceHeads() {
         try (NDManager m = NDManager.newBaseManager()) {
             int width = fixture.at("/sizes/headWidth").asInt();
-            DistillationAdapters adapters = new DistillationAdapters(fixture.at("/sizes/studentWidth").asInt(),
-                    fixture.at("/sizes/teacherWidth").asInt(), 4, 4, width).initializeParameters(m);
+            DistillationAdapters adapters = new DistillationAdapters(
+                            fixture.at("/sizes/studentWidth").asInt(),
+                            fixture.at("/sizes/teacherWidth").asInt(),
+                            4,
+                            4,
+                            width)
+                    .initializeParameters(m);
             setHead(m, adapters, "contrastive_student", fixture.at("/cl/studentHead"));
             setHead(m, adapters, "contrastive_teacher", fixture.at("/cl/teacherHead"));
-            float cl = new ContrastiveDistillation(1f).compute(context(m, adapters, null)).getFloat();
+            float cl = new ContrastiveDistillation(1f)
+                    .compute(context(m, adapters, null))
+                    .getFloat();
             close(fixture.at("/cl/value").asDouble(), cl, "cl");
-            assertEquals(0.2f * cl, new ContrastiveDistillation(0.2f).compute(context(m, adapters, null)).getFloat(), 1e-5f * cl);
+            assertEquals(
+                    0.2f * cl,
+                    new ContrastiveDistillation(0.2f)
+                            .compute(context(m, adapters, null))
+                            .getFloat(),
+                    1e-5f * cl);
         }
     }
 
@@ -189,7 +222,10 @@ class ReferenceValuesTest {
                     p = q.getValue();
                 }
             }
-            assertTrue(p != null, "no adapter parameter " + djlName + " in " + adapters.getParameters().keys());
+            assertTrue(
+                    p != null,
+                    "no adapter parameter " + djlName + " in "
+                            + adapters.getParameters().keys());
             NDArray value = array(m, e.getValue());
             assertEquals(p.getArray().getShape(), value.getShape(), djlName);
             p.getArray().set(FloatBuffer.wrap(value.toFloatArray()));
@@ -212,7 +248,10 @@ class ReferenceValuesTest {
                     close(expected.get(i), mask[i], "FD mask level " + l + " element " + i);
                 }
             }
-            close(fixture.at("/fd/value").asDouble(), new FeatureDistillation(1f).compute(ctx).getFloat(), "FD");
+            close(
+                    fixture.at("/fd/value").asDouble(),
+                    new FeatureDistillation(1f).compute(ctx).getFloat(),
+                    "FD");
         }
     }
 
@@ -232,20 +271,29 @@ class ReferenceValuesTest {
                 if (targets.get(i).size() == 0) {
                     continue;
                 }
-                double[] cost = assigner.cost(java.util.Arrays.copyOfRange(l, i * n * c, (i + 1) * n * c),
-                        java.util.Arrays.copyOfRange(b, i * n * 4, (i + 1) * n * 4), n, c, targets.get(i));
+                double[] cost = assigner.cost(
+                        java.util.Arrays.copyOfRange(l, i * n * c, (i + 1) * n * c),
+                        java.util.Arrays.copyOfRange(b, i * n * 4, (i + 1) * n * 4),
+                        n,
+                        c,
+                        targets.get(i));
                 JsonNode expected = fixture.at("/detr/cost/" + i);
                 int mgt = targets.get(i).size();
                 for (int r = 0; r < n; r++) {
                     for (int g = 0; g < mgt; g++) {
-                        close(expected.get(r).get(g).asDouble(), cost[r * mgt + g], "DETR cost image " + i + " [" + r + "," + g + "]");
+                        close(
+                                expected.get(r).get(g).asDouble(),
+                                cost[r * mgt + g],
+                                "DETR cost image " + i + " [" + r + "," + g + "]");
                     }
                 }
             }
             List<Assignment> matches = criterion.match(logits, boxes, targets);
             for (int i = 0; i < matches.size(); i++) {
-                assertArrayEquals(ints(fixture.at("/detr/rows/" + i)), matches.get(i).rows(), "DETR rows image " + i);
-                assertArrayEquals(ints(fixture.at("/detr/cols/" + i)), matches.get(i).cols(), "DETR cols image " + i);
+                assertArrayEquals(
+                        ints(fixture.at("/detr/rows/" + i)), matches.get(i).rows(), "DETR rows image " + i);
+                assertArrayEquals(
+                        ints(fixture.at("/detr/cols/" + i)), matches.get(i).cols(), "DETR cols image " + i);
             }
             float numBoxes = targets.stream().mapToInt(DetectionTarget::size).sum();
             Map<String, NDArray> loss = criterion.stageLoss(logits, boxes, targets, matches, numBoxes);
@@ -259,15 +307,25 @@ class ReferenceValuesTest {
     @Test
     void assignmentDistillationUsesTheTeachersOwnAssignment() {
         try (NDManager m = NDManager.newBaseManager()) {
-            DecoderOutput group = new DecoderOutput(List.of(array(m, fixture.at("/ad/groupLogits"))),
-                    List.of(array(m, fixture.at("/ad/groupBoxes"))), List.of(m.zeros(new Shape(2, 12, 8))));
+            DecoderOutput group = new DecoderOutput(
+                    List.of(array(m, fixture.at("/ad/groupLogits"))),
+                    List.of(array(m, fixture.at("/ad/groupBoxes"))),
+                    List.of(m.zeros(new Shape(2, 12, 8))));
             DistillationContext ctx = context(m, plainAdapters(m), group);
             List<Assignment> teacherAssignment = ctx.teacher().assignments().get(0);
             for (int i = 0; i < teacherAssignment.size(); i++) {
-                assertArrayEquals(ints(fixture.at("/ad/teacherRows/" + i)), teacherAssignment.get(i).rows(), "teacher rows image " + i);
-                assertArrayEquals(ints(fixture.at("/ad/teacherCols/" + i)), teacherAssignment.get(i).cols(), "teacher cols image " + i);
+                assertArrayEquals(
+                        ints(fixture.at("/ad/teacherRows/" + i)),
+                        teacherAssignment.get(i).rows(),
+                        "teacher rows image " + i);
+                assertArrayEquals(
+                        ints(fixture.at("/ad/teacherCols/" + i)),
+                        teacherAssignment.get(i).cols(),
+                        "teacher cols image " + i);
             }
-            float ad = new AssignmentDistillation(1f, new SetCriterion(LossWeights.defaults())).compute(ctx).getFloat();
+            float ad = new AssignmentDistillation(1f, new SetCriterion(LossWeights.defaults()))
+                    .compute(ctx)
+                    .getFloat();
             close(fixture.at("/ad/loss").asDouble(), ad, "AD");
         }
     }
@@ -284,7 +342,10 @@ class ReferenceValuesTest {
             assertEquals(0, same.getParameters().size(), "no trainable glue between equal widths");
             DistillationAdapters wider = new DistillationAdapters(8, 8, 16, 4, 0).initializeParameters(m);
             assertTrue(wider.hasPriorProjection());
-            assertEquals(new Shape(2, 12, 16), wider.projectPrior(new ParameterStore(m, false), prior, 2, true).getShape());
+            assertEquals(
+                    new Shape(2, 12, 16),
+                    wider.projectPrior(new ParameterStore(m, false), prior, 2, true)
+                            .getShape());
         }
     }
 }

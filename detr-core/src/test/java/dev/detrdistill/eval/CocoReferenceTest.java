@@ -31,7 +31,8 @@ class CocoReferenceTest {
         Path gt = DIR.resolve("instances.json");
         DetectionDataset truth = CocoReader.read(gt, DIR);
         CocoMetrics m = CocoResults.evaluateFile(truth, DIR.resolve("results.json"));
-        JsonNode expected = new ObjectMapper().readTree(DIR.resolve("pycocotools-stats.json").toFile());
+        JsonNode expected = new ObjectMapper()
+                .readTree(DIR.resolve("pycocotools-stats.json").toFile());
         for (int i = 0; i < 12; i++) {
             assertEquals(expected.get("stats").get(i).asDouble(), m.stats()[i], 0.002, CocoMetrics.KEYS.get(i));
         }
@@ -66,7 +67,9 @@ class CocoReferenceTest {
         Set<Integer> written = new HashSet<>();
         for (JsonNode d : new ObjectMapper().readTree(out.toFile())) {
             written.add(d.get("category_id").asInt());
-            assertEquals(Long.parseLong(truth.images().get(0).id()), d.get("image_id").asLong());
+            assertEquals(
+                    Long.parseLong(truth.images().get(0).id()),
+                    d.get("image_id").asLong());
         }
         assertEquals(Set.of(1, 3, 7, 90), written);
         // And they read back as the same classes.
@@ -77,8 +80,12 @@ class CocoReferenceTest {
     @Test
     void missingFieldsAreNamed(@TempDir Path tmp) throws Exception {
         Path bad = tmp.resolve("bad.json");
-        Files.writeString(bad, "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":10}],\"categories\":[{\"id\":1,\"name\":\"a\"}]}");
-        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.detrdistill.data.DataFormatException.class, () -> CocoReader.read(bad, tmp));
+        Files.writeString(
+                bad,
+                "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":10}],"
+                        + "\"categories\":[{\"id\":1,\"name\":\"a\"}]}");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.detrdistill.data.DataFormatException.class, () -> CocoReader.read(bad, tmp));
         assertTrue(e.getMessage().contains("images[0]") && e.getMessage().contains("'height'"), e.getMessage());
     }
 }

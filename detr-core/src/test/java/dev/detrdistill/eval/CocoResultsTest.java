@@ -51,8 +51,7 @@ class CocoResultsTest {
         DetectionDataset truth = CocoReader.read(gt, gt.getParent().resolve("images"));
         Path results = tmp.resolve("bad.json");
         Files.writeString(results, "[{\"image_id\": 424242, \"category_id\": 1, \"bbox\": [0,0,1,1], \"score\": 0.5}]");
-        DataFormatException e = assertThrows(DataFormatException.class,
-                () -> CocoResults.evaluateFile(truth, results));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> CocoResults.evaluateFile(truth, results));
         assertTrue(e.getMessage().contains("entry 0") && e.getMessage().contains("424242"), e.getMessage());
     }
 }

@@ -126,7 +126,8 @@ class LinearSumAssignmentTest {
     @Test
     void rejectsNaNAndInfinityNamingTheEntry() {
         double[][] c = {{1, 2}, {3, Double.NaN}};
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LinearSumAssignment().solve(c));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new LinearSumAssignment().solve(c));
         assertTrue(e.getMessage().contains("row 1, col 1"), e.getMessage());
         double[][] d = {{Double.NEGATIVE_INFINITY, 2}};
         assertThrows(IllegalArgumentException.class, () -> new LinearSumAssignment().solve(d));

@@ -21,7 +21,8 @@ class DevicesTest {
         try {
             Devices.use(Device.cpu());
             try (NDManager m = Devices.newManager()) {
-                assertEquals(Device.cpu(), m.zeros(new ai.djl.ndarray.types.Shape(2)).getDevice());
+                assertEquals(
+                        Device.cpu(), m.zeros(new ai.djl.ndarray.types.Shape(2)).getDevice());
             }
         } finally {
             Devices.use(before);

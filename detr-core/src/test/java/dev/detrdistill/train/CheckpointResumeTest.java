@@ -13,8 +13,8 @@ import dev.detrdistill.TestData;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.model.DetrModel;
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -44,7 +44,8 @@ class CheckpointResumeTest {
     void resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne() throws Exception {
         DetectionDataset train = TestData.tinyTrain();
         DetrConfig config = DetrConfig.tiny(train.numClasses(), 64);
-        TrainOptions full = new TrainOptions(8, 2, 5e-4f, 1e-4f, 2, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5, 0, 0, 2, 5);
+        TrainOptions full = new TrainOptions(
+                8, 2, 5e-4f, 1e-4f, 2, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5, 0, 0, 2, 5);
         new TrainingRun(config, train, null, full, tmp.resolve("straight"), QUIET).run(false);
 
         // Same run, stopped after 4 steps (a checkpoint), then resumed to 8.

@@ -30,15 +30,19 @@ class FiniteGradientTest {
         Engine.getInstance().setRandomSeed(9);
         try (NDManager manager = NDManager.newBaseManager()) {
             DetrModel model = new DetrModel(DetrConfig.tiny(data.numClasses(), 64)).initializeParameters(manager);
-            TrainOptions options = new TrainOptions(3, 2, 1e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0f, 1, 1, 0, 0, 0, 1, 9);
-            DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
+            TrainOptions options =
+                    new TrainOptions(3, 2, 1e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0f, 1, 1, 0, 0, 0, 1, 9);
+            DetectorTrainer trainer =
+                    new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
             BatchSampler sampler = new BatchSampler(data, new ImageCache(128), options, 64);
             for (int step = 0; step < 2; step++) {
                 trainer.step(step, sampler.batch(step));
                 for (Pair<String, Parameter> p : model.getParameters()) {
                     NDArray w = p.getValue().getArray();
                     if (w.hasGradient()) {
-                        assertTrue(w.getGradient().abs().sum().getFloat() == 0f, "gradient of " + p.getKey() + " left over after step " + step);
+                        assertTrue(
+                                w.getGradient().abs().sum().getFloat() == 0f,
+                                "gradient of " + p.getKey() + " left over after step " + step);
                     }
                 }
             }
@@ -54,15 +58,18 @@ class FiniteGradientTest {
             Engine.getInstance().setRandomSeed((int) seed);
             try (NDManager manager = NDManager.newBaseManager()) {
                 DetrModel model = new DetrModel(config).initializeParameters(manager);
-                TrainOptions options = new TrainOptions(40, 4, 5e-4f, 1e-4f, 5, LearningRateSchedule.Kind.COSINE, 0.1f,
-                        0.8, 1.2, 0.5, 0, 0, 1, seed);
-                DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
+                TrainOptions options = new TrainOptions(
+                        40, 4, 5e-4f, 1e-4f, 5, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5, 0, 0, 1, seed);
+                DetectorTrainer trainer =
+                        new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
                 BatchSampler sampler = new BatchSampler(data, new ImageCache(128), options, 64);
                 double first = 0;
                 double last = 0;
                 for (int step = 0; step < options.steps(); step++) {
                     DetectorTrainer.StepResult r = trainer.step(step, sampler.batch(step));
-                    assertTrue(Double.isFinite(r.gradNorm()), "seed " + seed + " step " + step + " grad norm " + r.gradNorm());
+                    assertTrue(
+                            Double.isFinite(r.gradNorm()),
+                            "seed " + seed + " step " + step + " grad norm " + r.gradNorm());
                     double loss = r.losses().get("loss");
                     if (step < 5) {
                         first += loss / 5;
@@ -73,7 +80,9 @@ class FiniteGradientTest {
                 }
                 for (Pair<String, Parameter> p : model.getParameters()) {
                     NDArray w = p.getValue().getArray();
-                    assertTrue(Float.isFinite(w.sum().getFloat()), "parameter " + p.getKey() + " not finite, seed " + seed);
+                    assertTrue(
+                            Float.isFinite(w.sum().getFloat()),
+                            "parameter " + p.getKey() + " not finite, seed " + seed);
                 }
                 assertTrue(last < first, decoder + " seed " + seed + ": loss did not fall: " + first + " -> " + last);
             }

@@ -1,10 +1,10 @@
 package dev.detrdistill.app;
 
-import dev.detrdistill.cli.DeviceOption;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.detrdistill.cli.DeviceOption;
 import dev.detrdistill.data.ImageDecoder;
 import dev.detrdistill.data.ImageEntry;
 import dev.detrdistill.data.ImageView;
@@ -14,9 +14,9 @@ import dev.detrdistill.eval.BoxPainter;
 import dev.detrdistill.eval.Detection;
 import dev.detrdistill.eval.DetectorEvaluator;
 import dev.detrdistill.model.DetrModel;
+import dev.detrdistill.progress.ProgressBar;
 import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.CheckpointMeta;
-import dev.detrdistill.progress.ProgressBar;
 import dev.detrdistill.train.RunFolder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -33,23 +33,45 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Runs a trained detector on image files: COCO-format results, the images with their boxes drawn, and the speed. */
-@Command(name = "detect", mixinStandardHelpOptions = true,
-        description = {"Detect objects in images with a trained checkpoint (a student or a teacher).",
-            "Writes <out>/detections.json (COCO results), <out>/images.json (ids, files, categories) and <out>/<image>.png with boxes."})
+@Command(
+        name = "detect",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Detect objects in images with a trained checkpoint (a student or a teacher).",
+            "Writes <out>/detections.json (COCO results), <out>/images.json (ids, files, categories) and "
+                    + "<out>/<image>.png with boxes."
+        })
 public final class DetectCommand implements Callable<Integer> {
     static final List<String> IMAGE_SUFFIXES = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
 
-    @Option(names = "--model", required = true, paramLabel = "<checkpoint>", description = "A checkpoint folder (from train, trainer or demo).")
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "<checkpoint>",
+            description = "A checkpoint folder (from train, trainer or demo).")
     Path model;
 
-    @Option(names = "--images", required = true, paramLabel = "<dir|file>", description = "An image file, or a folder of them (png, jpg, bmp, gif; not recursive).")
+    @Option(
+            names = "--images",
+            required = true,
+            paramLabel = "<dir|file>",
+            description = "An image file, or a folder of them (png, jpg, bmp, gif; not recursive).")
     Path images;
 
-    @Option(names = "--out", defaultValue = "runs/detect", paramLabel = "<dir>", description = "Output folder. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--out",
+            defaultValue = "runs/detect",
+            paramLabel = "<dir>",
+            description = "Output folder. Default: ${DEFAULT-VALUE}")
     Path out;
 
-    @Option(names = "--threshold", defaultValue = "0.3", paramLabel = "<score>",
-            description = "Boxes drawn and listed at or above this score (detections.json keeps the top 100 per image). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--threshold",
+            defaultValue = "0.3",
+            paramLabel = "<score>",
+            description =
+                    "Boxes drawn and listed at or above this score (detections.json keeps the top 100 per image). "
+                            + "Default: ${DEFAULT-VALUE}")
     double threshold;
 
     @Option(names = "--batch", defaultValue = "8", description = "Images per forward pass. Default: ${DEFAULT-VALUE}")
@@ -103,7 +125,8 @@ public final class DetectCommand implements Callable<Integer> {
                         unreadable++;
                         continue;
                     }
-                    entries.add(new ImageEntry(f.getFileName().toString(), f, img.getWidth(), img.getHeight(), List.of()));
+                    entries.add(
+                            new ImageEntry(f.getFileName().toString(), f, img.getWidth(), img.getHeight(), List.of()));
                     pictures.add(img);
                 }
                 if (!entries.isEmpty()) {
@@ -116,11 +139,18 @@ public final class DetectCommand implements Callable<Integer> {
                     inferenceNanos += System.nanoTime() - t0;
                     for (int i = 0; i < entries.size(); i++) {
                         ImageEntry e = entries.get(i);
-                        List<Detection> mine = dets.stream().filter(d -> d.imageId().equals(e.id())).toList();
+                        List<Detection> mine = dets.stream()
+                                .filter(d -> d.imageId().equals(e.id()))
+                                .toList();
                         sink.add(e, mine);
                         if (!noDraw) {
-                            List<Detection> shown = mine.stream().filter(d -> d.score() >= threshold).toList();
-                            ImageIO.write(BoxPainter.paint(pictures.get(i), shown, classes), "png", out.resolve(drawnName(e.id())).toFile());
+                            List<Detection> shown = mine.stream()
+                                    .filter(d -> d.score() >= threshold)
+                                    .toList();
+                            ImageIO.write(
+                                    BoxPainter.paint(pictures.get(i), shown, classes),
+                                    "png",
+                                    out.resolve(drawnName(e.id())).toFile());
                         }
                     }
                     done += entries.size();
@@ -131,8 +161,15 @@ public final class DetectCommand implements Callable<Integer> {
         sink.write(out);
         System.out.print(sink.summary(threshold));
         double seconds = inferenceNanos / 1e9;
-        System.out.printf(Locale.ROOT, "%d images in %.2f s of inference at batch %d (after one warm-up pass): %.1f images/s (%s, %d px)%n", done, seconds, batch,
-                done / Math.max(1e-9, seconds), model, size);
+        System.out.printf(
+                Locale.ROOT,
+                "%d images in %.2f s of inference at batch %d (after one warm-up pass): %.1f images/s (%s, %d px)%n",
+                done,
+                seconds,
+                batch,
+                done / Math.max(1e-9, seconds),
+                model,
+                size);
         System.out.println("wrote " + out.resolve("detections.json") + (noDraw ? "" : " and the drawn images"));
         if (unreadable > 0) {
             System.out.println(unreadable + " file(s) could not be read (named above)");
@@ -143,8 +180,13 @@ public final class DetectCommand implements Callable<Integer> {
     /** One untimed pass at the batch size, so the reported speed leaves out the engine's first-call set-up. */
     private static void warmUp(DetrModel detector, NDManager manager, int batch, int size) {
         try (NDManager sm = manager.newSubManager()) {
-            detector.detect(new ai.djl.training.ParameterStore(sm, false), sm.zeros(new ai.djl.ndarray.types.Shape(batch, 3, size, size)), false)
-                    .queries().lastLogits().toFloatArray();
+            detector.detect(
+                            new ai.djl.training.ParameterStore(sm, false),
+                            sm.zeros(new ai.djl.ndarray.types.Shape(batch, 3, size, size)),
+                            false)
+                    .queries()
+                    .lastLogits()
+                    .toFloatArray();
         }
     }
 
@@ -163,11 +205,16 @@ public final class DetectCommand implements Callable<Integer> {
         }
         try (Stream<Path> s = Files.list(path)) {
             List<Path> files = s.filter(Files::isRegularFile)
-                    .filter(p -> IMAGE_SUFFIXES.stream().anyMatch(x -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(x)))
+                    .filter(p -> IMAGE_SUFFIXES.stream().anyMatch(x -> p.getFileName()
+                            .toString()
+                            .toLowerCase(Locale.ROOT)
+                            .endsWith(x)))
                     .filter(p -> !p.getFileName().toString().endsWith(".detections.png"))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
             if (files.isEmpty()) {
-                throw new IllegalArgumentException("--images " + path + " holds no image files (" + String.join(", ", IMAGE_SUFFIXES) + ")");
+                throw new IllegalArgumentException(
+                        "--images " + path + " holds no image files (" + String.join(", ", IMAGE_SUFFIXES) + ")");
             }
             return files;
         }
@@ -189,11 +236,24 @@ public final class DetectCommand implements Callable<Integer> {
 
         void add(ImageEntry e, List<Detection> dets) {
             int id = ++images;
-            imageIndex.addObject().put("id", id).put("file_name", e.file().toString()).put("width", e.width()).put("height", e.height());
+            imageIndex
+                    .addObject()
+                    .put("id", id)
+                    .put("file_name", e.file().toString())
+                    .put("width", e.width())
+                    .put("height", e.height());
             for (Detection d : dets) {
-                results.addObject().put("image_id", id).put("category_id", d.classIndex() + 1).put("score", round(d.score()))
-                        .set("bbox", JSON.createArrayNode().add(round(d.box().x0())).add(round(d.box().y0())).add(round(d.box().width()))
-                                .add(round(d.box().height())));
+                results.addObject()
+                        .put("image_id", id)
+                        .put("category_id", d.classIndex() + 1)
+                        .put("score", round(d.score()))
+                        .set(
+                                "bbox",
+                                JSON.createArrayNode()
+                                        .add(round(d.box().x0()))
+                                        .add(round(d.box().y0()))
+                                        .add(round(d.box().width()))
+                                        .add(round(d.box().height())));
             }
             perImage.add(dets);
             names.add(e.id());
@@ -207,16 +267,23 @@ public final class DetectCommand implements Callable<Integer> {
             for (int c = 0; c < classes.size(); c++) {
                 cats.addObject().put("id", c + 1).put("name", classes.get(c));
             }
-            JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("images.json").toFile(), index);
+            JSON.writerWithDefaultPrettyPrinter()
+                    .writeValue(out.resolve("images.json").toFile(), index);
         }
 
         /** One line per image: its file and the detections at or above the threshold, best first. */
         String summary(double threshold) {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < perImage.size(); i++) {
-                List<Detection> kept = perImage.get(i).stream().filter(d -> d.score() >= threshold)
-                        .sorted((a, b) -> Double.compare(b.score(), a.score())).toList();
-                sb.append(names.get(i)).append(": ").append(kept.size()).append(" at score >= ").append(threshold);
+                List<Detection> kept = perImage.get(i).stream()
+                        .filter(d -> d.score() >= threshold)
+                        .sorted((a, b) -> Double.compare(b.score(), a.score()))
+                        .toList();
+                sb.append(names.get(i))
+                        .append(": ")
+                        .append(kept.size())
+                        .append(" at score >= ")
+                        .append(threshold);
                 for (Detection d : kept.subList(0, Math.min(5, kept.size()))) {
                     sb.append(String.format(Locale.ROOT, "  %s %.2f", classes.get(d.classIndex()), d.score()));
                 }

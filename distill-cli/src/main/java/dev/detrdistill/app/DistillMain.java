@@ -12,11 +12,26 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code ./distill}: every command of the project under one root. */
-@Command(name = "distill", mixinStandardHelpOptions = true, version = "distill 0.1.0",
-        description = "Distil DETR-family detectors (DETRDistill): train, evaluate, stream a teacher, train students with Flink.",
-        subcommands = {TrainCommand.class, EvalCommand.class, DetectCommand.class, DataCommand.class, BenchCommand.class,
-            ProduceCommand.class, InspectCommand.class, StackCommand.class, TrainerCommand.class, DemoCommand.class,
-            CommandLine.HelpCommand.class})
+@Command(
+        name = "distill",
+        mixinStandardHelpOptions = true,
+        version = "distill 0.1.0",
+        description =
+                "Distil DETR-family detectors (DETRDistill): train, evaluate, stream a teacher, train students with "
+                        + "Flink.",
+        subcommands = {
+            TrainCommand.class,
+            EvalCommand.class,
+            DetectCommand.class,
+            DataCommand.class,
+            BenchCommand.class,
+            ProduceCommand.class,
+            InspectCommand.class,
+            StackCommand.class,
+            TrainerCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class DistillMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,8 +1,8 @@
 package dev.detrdistill.app;
 
-import dev.detrdistill.cli.DeviceOption;
-import dev.detrdistill.cli.DataOptions;
 import ai.djl.ndarray.NDManager;
+import dev.detrdistill.cli.DataOptions;
+import dev.detrdistill.cli.DeviceOption;
 import dev.detrdistill.data.CocoReader;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.ImageCache;
@@ -18,14 +18,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"COCO box evaluation (AP@[.50:.95], AP50, AP75, APs/m/l, AR@1/10/100).",
-            "Either --gt <coco.json> --detections <results.json>, or --model <checkpoint> [--data <dataset>]."})
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = {
+            "COCO box evaluation (AP@[.50:.95], AP50, AP75, APs/m/l, AR@1/10/100).",
+            "Either --gt <coco.json> --detections <results.json>, or --model <checkpoint> [--data <dataset>]."
+        })
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gt", paramLabel = "<coco.json>", description = "COCO ground truth (instances format).")
     Path gt;
 
-    @Option(names = "--detections", paramLabel = "<results.json>", description = "Detections in the COCO results format.")
+    @Option(
+            names = "--detections",
+            paramLabel = "<results.json>",
+            description = "Detections in the COCO results format.")
     Path detections;
 
     @Option(names = "--model", paramLabel = "<checkpoint>", description = "A checkpoint folder written by train.")
@@ -34,13 +41,19 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--split", defaultValue = "val", description = "Split to evaluate with --model. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--split",
+            defaultValue = "val",
+            description = "Split to evaluate with --model. Default: ${DEFAULT-VALUE}")
     String split;
 
     @Option(names = "--batch", defaultValue = "8", description = "Inference batch size. Default: ${DEFAULT-VALUE}")
     int batch;
 
-    @Option(names = "--write-detections", paramLabel = "<results.json>", description = "With --model: also write the detections in COCO results format.")
+    @Option(
+            names = "--write-detections",
+            paramLabel = "<results.json>",
+            description = "With --model: also write the detections in COCO results format.")
     Path writeDetections;
 
     @picocli.CommandLine.Mixin
@@ -60,7 +73,8 @@ final class EvalCommand implements Callable<Integer> {
             CheckpointMeta meta = Checkpoint.readMeta(model);
             DetectionDataset ds = data.load(split);
             if (!ds.classNames().equals(meta.classNames())) {
-                throw new IllegalArgumentException("checkpoint classes " + meta.classNames() + " differ from dataset classes " + ds.classNames());
+                throw new IllegalArgumentException(
+                        "checkpoint classes " + meta.classNames() + " differ from dataset classes " + ds.classNames());
             }
             try (NDManager manager = dev.detrdistill.model.Devices.newManager()) {
                 DetrModel detector = Checkpoint.loadModel(model, manager);
@@ -71,7 +85,8 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 m = new dev.detrdistill.eval.CocoEvaluator(ds.images(), ds.classNames()).evaluate(dets);
             }
-            System.out.println("evaluated " + model + " (step " + meta.step() + ") on " + ds.name() + ", " + ds.images().size() + " images");
+            System.out.println("evaluated " + model + " (step " + meta.step() + ") on " + ds.name() + ", "
+                    + ds.images().size() + " images");
         } else {
             throw new IllegalArgumentException("nothing to evaluate: give --gt and --detections, or --model");
         }

@@ -8,7 +8,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "matcher", mixinStandardHelpOptions = true,
+@Command(
+        name = "matcher",
+        mixinStandardHelpOptions = true,
         description = "Median time per Hungarian solve on random uniform costs (100x100 and 300x300).")
 final class MatcherBench implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "200", description = "Timed solves per size. Default: ${DEFAULT-VALUE}")
@@ -37,7 +39,14 @@ final class MatcherBench implements Callable<Integer> {
             }
             Arrays.sort(ms);
             double median = ms[repeats / 2];
-            System.out.printf(Locale.ROOT, "matcher %dx%d median_ms=%.3f p90_ms=%.3f (%d solves)%n", n, n, median, ms[repeats * 9 / 10], repeats);
+            System.out.printf(
+                    Locale.ROOT,
+                    "matcher %dx%d median_ms=%.3f p90_ms=%.3f (%d solves)%n",
+                    n,
+                    n,
+                    median,
+                    ms[repeats * 9 / 10],
+                    repeats);
             if (n == 300) {
                 m300 = median;
             }

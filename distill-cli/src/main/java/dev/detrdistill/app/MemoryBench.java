@@ -1,9 +1,8 @@
 package dev.detrdistill.app;
 
-import dev.detrdistill.train.TrainSettings;
-import dev.detrdistill.cli.DataOptions;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import dev.detrdistill.cli.DataOptions;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.ImageCache;
 import dev.detrdistill.loss.LossWeights;
@@ -14,6 +13,7 @@ import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.train.BatchSampler;
 import dev.detrdistill.train.DetectorTrainer;
 import dev.detrdistill.train.TrainOptions;
+import dev.detrdistill.train.TrainSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +25,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "memory", mixinStandardHelpOptions = true,
-        description = "Train for many steps and print resident memory (RSS) periodically; it must stay flat after warm-up.")
+@Command(
+        name = "memory",
+        mixinStandardHelpOptions = true,
+        description =
+                "Train for many steps and print resident memory (RSS) periodically; it must stay flat after warm-up.")
 final class MemoryBench implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "2000", description = "Training steps. Default: ${DEFAULT-VALUE}")
     int steps;
@@ -47,14 +50,19 @@ final class MemoryBench implements Callable<Integer> {
     public Integer call() throws Exception {
         DetectionDataset train = data.load("train");
         DetrConfig c = DetectorConfigs.load(config, train.numClasses());
-        TrainOptions options = TrainSettings.options(TrainSettings.TRAIN.defaults().with(TrainSettings.STEPS, steps)
-                .with(TrainSettings.BATCH, batch).with(TrainSettings.EVAL_EVERY, 0).with(TrainSettings.CHECKPOINT_EVERY, 0)
+        TrainOptions options = TrainSettings.options(TrainSettings.TRAIN
+                .defaults()
+                .with(TrainSettings.STEPS, steps)
+                .with(TrainSettings.BATCH, batch)
+                .with(TrainSettings.EVAL_EVERY, 0)
+                .with(TrainSettings.CHECKPOINT_EVERY, 0)
                 .with(TrainSettings.SEED, 1L));
         Engine.getInstance().setRandomSeed(1);
         List<Long> samples = new ArrayList<>();
         try (NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             DetrModel model = new DetrModel(c).initializeParameters(manager);
-            DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
+            DetectorTrainer trainer =
+                    new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
             BatchSampler sampler = new BatchSampler(train, new ImageCache(2 * c.imageSize()), options, c.imageSize());
             long t0 = System.nanoTime();
             System.out.printf(Locale.ROOT, "memory step=0 rss_mb=%d%n", rssMb());
@@ -63,8 +71,13 @@ final class MemoryBench implements Callable<Integer> {
                 if ((step + 1) % every == 0) {
                     long rss = rssMb();
                     samples.add(rss);
-                    System.out.printf(Locale.ROOT, "memory step=%d rss_mb=%d loss=%.3f elapsed_s=%.0f%n", step + 1, rss,
-                            r.losses().get("loss"), (System.nanoTime() - t0) / 1e9);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "memory step=%d rss_mb=%d loss=%.3f elapsed_s=%.0f%n",
+                            step + 1,
+                            rss,
+                            r.losses().get("loss"),
+                            (System.nanoTime() - t0) / 1e9);
                 }
             }
         }
@@ -72,7 +85,12 @@ final class MemoryBench implements Callable<Integer> {
             long ref = samples.get(0);
             long max = samples.stream().mapToLong(Long::longValue).max().orElse(ref);
             double growth = 100.0 * (max - ref) / ref;
-            System.out.printf(Locale.ROOT, "memory after_warmup_rss_mb=%d max_rss_mb=%d growth_pct=%.1f %s%n", ref, max, growth,
+            System.out.printf(
+                    Locale.ROOT,
+                    "memory after_warmup_rss_mb=%d max_rss_mb=%d growth_pct=%.1f %s%n",
+                    ref,
+                    max,
+                    growth,
                     growth <= 10 ? "FLAT" : "GROWING");
         }
         return 0;

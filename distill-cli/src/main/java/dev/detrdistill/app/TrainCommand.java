@@ -1,37 +1,41 @@
 package dev.detrdistill.app;
 
-import dev.detrdistill.config.Settings;
-import dev.detrdistill.train.TrainSettings;
-import dev.detrdistill.experiment.ExperimentFile;
 import dev.detrdistill.cli.DataOptions;
+import dev.detrdistill.config.Settings;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.distill.DistillationSettings;
 import dev.detrdistill.distill.Distiller;
 import dev.detrdistill.distill.InstanceDistillation;
 import dev.detrdistill.distill.OnlineTeacher;
 import dev.detrdistill.distill.StageMappingOption;
+import dev.detrdistill.eval.CocoMetrics;
+import dev.detrdistill.experiment.ExperimentFile;
 import dev.detrdistill.loss.LossWeights;
 import dev.detrdistill.loss.SetCriterion;
-import dev.detrdistill.train.Checkpoint;
-import dev.detrdistill.train.CheckpointMeta;
-import java.util.List;
-import java.util.Map;
-import dev.detrdistill.eval.CocoMetrics;
 import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
-import dev.detrdistill.train.LearningRateSchedule;
+import dev.detrdistill.train.Checkpoint;
+import dev.detrdistill.train.CheckpointMeta;
 import dev.detrdistill.train.RunFolder;
 import dev.detrdistill.train.TrainOptions;
+import dev.detrdistill.train.TrainSettings;
 import dev.detrdistill.train.TrainingRun;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = TrainCommand.TrainingOptions.class,
-        description = {"Train a detector with the DETR set loss (focal 2, L1 5, GIoU 2 at every stage).",
-            "With --teacher, distil from a teacher run in process with the DETRDistill terms."})
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        modelTransformer = TrainCommand.TrainingOptions.class,
+        description = {
+            "Train a detector with the DETR set loss (focal 2, L1 5, GIoU 2 at every stage).",
+            "With --teacher, distil from a teacher run in process with the DETRDistill terms."
+        })
 final class TrainCommand implements Callable<Integer> {
     /** Adds one option per training setting (TrainSettings): the options, their defaults and docs are defined once. */
     static final class TrainingOptions implements picocli.CommandLine.IModelTransformer {
@@ -45,15 +49,25 @@ final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--experiment", paramLabel = "<file.yaml>",
-            description = "An experiment file (the student-file format: model, train, distillation, eval): its model and train settings; "
-                    + "options given here override it.")
+    @Option(
+            names = "--experiment",
+            paramLabel = "<file.yaml>",
+            description =
+                    "An experiment file (the student-file format: model, train, distillation, eval): its model and "
+                            + "train settings; "
+                            + "options given here override it.")
     Path experiment;
 
-    @Option(names = "--set", paramLabel = "<key=value>", description = "Override a training setting by its key, e.g. --set lr=1e-3 (keys: docs/configuration.md).")
+    @Option(
+            names = "--set",
+            paramLabel = "<key=value>",
+            description = "Override a training setting by its key, e.g. --set lr=1e-3 (keys: docs/configuration.md).")
     List<String> sets;
 
-    @Option(names = "--config", defaultValue = "tiny", paramLabel = "<file|preset>",
+    @Option(
+            names = "--config",
+            defaultValue = "tiny",
+            paramLabel = "<file|preset>",
             description = "Detector config YAML, or a preset: teacher, student, tiny. Default: ${DEFAULT-VALUE}")
     String config;
 
@@ -63,49 +77,87 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--train-split", defaultValue = "train", description = "Training split. Default: ${DEFAULT-VALUE}")
     String trainSplit;
 
-    @Option(names = "--val-split", defaultValue = "val", description = "Validation split (evaluated periodically and at the end). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--val-split",
+            defaultValue = "val",
+            description = "Validation split (evaluated periodically and at the end). Default: ${DEFAULT-VALUE}")
     String valSplit;
 
-    @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Output folder: checkpoint/, metrics.jsonl")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "<dir>",
+            description = "Output folder: checkpoint/, metrics.jsonl")
     Path out;
 
     @Option(names = "--image-size", paramLabel = "<px>", description = "Override the config's input size.")
     Integer imageSize;
 
-    @Option(names = "--teacher", paramLabel = "<checkpoint>",
-            description = "Distil from this teacher checkpoint, run in process (online DETRDistill; the reference for the streamed trainer).")
+    @Option(
+            names = "--teacher",
+            paramLabel = "<checkpoint>",
+            description =
+                    "Distil from this teacher checkpoint, run in process (online DETRDistill; the reference for the "
+                            + "streamed trainer).")
     Path teacher;
 
-    @Option(names = "--terms", split = ",", defaultValue = "ld,cl,fd,ad",
-            description = "Distillation terms with --teacher: ld (instance), cl (contrastive, the reference's), rel (query relation, "
+    @Option(
+            names = "--terms",
+            split = ",",
+            defaultValue = "ld,cl,fd,ad",
+            description = "Distillation terms with --teacher: ld (instance), cl (contrastive, the reference's), rel "
+                    + "(query relation, "
                     + "an option), fd (feature), ad (assignment). Default: ${DEFAULT-VALUE}")
     List<String> terms;
 
-    @Option(names = "--term-weights", split = ",", paramLabel = "<term=weight>",
-            description = "Override term weights, e.g. ld=1,cl=0.2. Defaults are the reference's: ld=1, cl=0.2 per stage, rel=1, fd=1, ad=1.")
+    @Option(
+            names = "--term-weights",
+            split = ",",
+            paramLabel = "<term=weight>",
+            description =
+                    "Override term weights, e.g. ld=1,cl=0.2. Defaults are the reference's: ld=1, cl=0.2 per stage, "
+                            + "rel=1, fd=1, ad=1.")
     Map<String, Float> termWeights;
 
-    @Option(names = "--class-distance", defaultValue = "BCE",
+    @Option(
+            names = "--class-distance",
+            defaultValue = "BCE",
             description = "Instance-distillation class term: BCE (reference code) or KL. Default: ${DEFAULT-VALUE}")
     InstanceDistillation.ClassDistance classDistance;
 
-    @Option(names = "--fd-mask", defaultValue = "COSINE",
-            description = "Feature-distillation mask votes: COSINE (reference code) or SIGMOID (paper text). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--fd-mask",
+            defaultValue = "COSINE",
+            description = "Feature-distillation mask votes: COSINE (reference code) or SIGMOID (paper text). Default: "
+                    + "${DEFAULT-VALUE}")
     dev.detrdistill.distill.FeatureMask.Kind fdMask;
 
-    @Option(names = "--stage-map", paramLabel = "<proportional|reference|t1,t2,...>", defaultValue = "proportional",
-            description = "Which teacher stage each student stage learns from: proportional (round(k*K_T/K_S)), reference "
-                    + "(stage k from stage k; students no deeper than the teacher) or 1-based teacher stages. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--stage-map",
+            paramLabel = "<proportional|reference|t1,t2,...>",
+            defaultValue = "proportional",
+            description =
+                    "Which teacher stage each student stage learns from: proportional (round(k*K_T/K_S)), reference "
+                            + "(stage k from stage k; students no deeper than the teacher) or 1-based teacher "
+                            + "stages. Default: ${DEFAULT-VALUE}")
     String stageMap;
 
-    @Option(names = "--stop-after", paramLabel = "<step>",
+    @Option(
+            names = "--stop-after",
+            paramLabel = "<step>",
             description = "Stop with a checkpoint after this step, schedule unchanged (continue later with --resume).")
     Integer stopAfter;
 
-    @Option(names = "--overwrite", description = "Start again in an --out folder that already holds a run (its metrics and checkpoint are deleted).")
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Start again in an --out folder that already holds a run (its metrics and checkpoint are deleted).")
     boolean overwrite;
 
-    @Option(names = "--resume", description = "Continue from <out>/checkpoint when it exists (exactly: weights, optimizer, step, data order).")
+    @Option(
+            names = "--resume",
+            description =
+                    "Continue from <out>/checkpoint when it exists (exactly: weights, optimizer, step, data order).")
     boolean resume;
 
     DistillationSettings distillationSettings() {
@@ -114,12 +166,14 @@ final class TrainCommand implements Callable<Integer> {
             for (Map.Entry<String, Float> e : termWeights.entrySet()) {
                 String term = e.getKey().toLowerCase(java.util.Locale.ROOT);
                 if (!terms.contains(term)) {
-                    throw new IllegalArgumentException("--term-weights sets " + term + " but --terms does not turn it on (" + terms + ")");
+                    throw new IllegalArgumentException(
+                            "--term-weights sets " + term + " but --terms does not turn it on (" + terms + ")");
                 }
                 settings = settings.withWeight(term, e.getValue());
             }
         }
-        return StageMappingOption.apply(settings.withClassDistance(classDistance), stageMap, "--stage-map").validate();
+        return StageMappingOption.apply(settings.withClassDistance(classDistance), stageMap, "--stage-map")
+                .validate();
     }
 
     @picocli.CommandLine.Mixin
@@ -129,34 +183,48 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         device.apply();
         if (resume && overwrite) {
-            throw new IllegalArgumentException("--resume continues the run in --out and --overwrite deletes it: give one of them");
+            throw new IllegalArgumentException(
+                    "--resume continues the run in --out and --overwrite deletes it: give one of them");
         }
         RunFolder.claim(out, resume, overwrite, "--out", "Add --resume to continue it, ");
         DetectionDataset train = data.load(trainSplit);
         DetectionDataset val = data.load(valSplit);
         ExperimentFile file = experiment == null ? null : ExperimentFile.read(experiment, TrainSettings.TRAIN);
-        String model = file != null && file.modelRef() != null && !spec.commandLine().getParseResult().hasMatchedOption("--config")
-                ? file.modelRef() : config;
+        String model = file != null
+                        && file.modelRef() != null
+                        && !spec.commandLine().getParseResult().hasMatchedOption("--config")
+                ? file.modelRef()
+                : config;
         DetrConfig c = DetectorConfigs.load(model, train.numClasses());
         if (imageSize != null) {
             c = c.withImageSize(imageSize).validate();
         }
         // The settings' defaults, then the experiment file, then options given here, then --set.
-        Settings trainSettings = TrainSettings.TRAIN.read(spec, file == null ? TrainSettings.TRAIN.defaults() : file.train());
-        TrainOptions options = TrainSettings.options(TrainSettings.TRAIN.overrides(sets, trainSettings, "--set")).validate();
+        Settings trainSettings =
+                TrainSettings.TRAIN.read(spec, file == null ? TrainSettings.TRAIN.defaults() : file.train());
+        TrainOptions options = TrainSettings.options(TrainSettings.TRAIN.overrides(sets, trainSettings, "--set"))
+                .validate();
         TrainingRun run = new TrainingRun(c, train, val, options, out, System.out);
         if (teacher != null) {
             boolean termsGiven = spec.commandLine().getParseResult().hasMatchedOption("--terms");
-            DistillationSettings settings = file != null && file.distillation() != null && !termsGiven ? file.distillation() : distillationSettings();
+            DistillationSettings settings = file != null && file.distillation() != null && !termsGiven
+                    ? file.distillation()
+                    : distillationSettings();
             CheckpointMeta meta = Checkpoint.readMeta(teacher);
             if (!meta.classNames().equals(train.classNames())) {
                 throw new IllegalArgumentException("teacher " + teacher + " was trained on classes " + meta.classNames()
                         + " but the data has " + train.classNames());
             }
-            System.out.println("distilling from " + teacher + " (" + meta.config().decoderLayers() + " stages, "
-                    + meta.config().numQueries() + " queries, d=" + meta.config().hiddenDim() + ") with " + settings);
-            run.withExtraLoss((student, manager) -> new Distiller(student,
-                    new OnlineTeacher(Checkpoint.loadModel(teacher, manager), new SetCriterion(LossWeights.defaults()), fdMask), settings, manager));
+            System.out.println(
+                    "distilling from " + teacher + " (" + meta.config().decoderLayers() + " stages, "
+                            + meta.config().numQueries() + " queries, d="
+                            + meta.config().hiddenDim() + ") with " + settings);
+            run.withExtraLoss((student, manager) -> new Distiller(
+                    student,
+                    new OnlineTeacher(
+                            Checkpoint.loadModel(teacher, manager), new SetCriterion(LossWeights.defaults()), fdMask),
+                    settings,
+                    manager));
         }
         if (stopAfter != null) {
             run.stopAfter(stopAfter);

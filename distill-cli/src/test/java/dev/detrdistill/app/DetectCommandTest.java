@@ -33,9 +33,25 @@ class DetectCommandTest {
         Path dir = tmp.resolve("model");
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(3);
-            DetrConfig config = DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(6).numClasses(3).decoder(DecoderType.DAB).imageSize(32).build();
+            DetrConfig config = DetrConfig.builder()
+                    .backboneWidths(List.of(8, 16, 16))
+                    .blocksPerStage(0)
+                    .hiddenDim(32)
+                    .numHeads(4)
+                    .ffnDim(64)
+                    .encoderLayers(1)
+                    .decoderLayers(2)
+                    .numQueries(6)
+                    .numClasses(3)
+                    .decoder(DecoderType.DAB)
+                    .imageSize(32)
+                    .build();
             DetrModel model = new DetrModel(config).initializeParameters(m);
-            Checkpoint.save(dir, new CheckpointMeta(CheckpointMeta.FORMAT_VERSION, config, SyntheticShapes.CLASSES, 0, null), model, null);
+            Checkpoint.save(
+                    dir,
+                    new CheckpointMeta(CheckpointMeta.FORMAT_VERSION, config, SyntheticShapes.CLASSES, 0, null),
+                    model,
+                    null);
         }
         return dir;
     }
@@ -60,8 +76,21 @@ class DetectCommandTest {
 
         Path out1 = tmp.resolve("out1");
         StringWriter err = new StringWriter();
-        assertEquals(0, run(err, "detect", "--model", model.toString(), "--images", images.toString(), "--out", out1.toString(),
-                "--threshold", "0.0", "--batch", "4"));
+        assertEquals(
+                0,
+                run(
+                        err,
+                        "detect",
+                        "--model",
+                        model.toString(),
+                        "--images",
+                        images.toString(),
+                        "--out",
+                        out1.toString(),
+                        "--threshold",
+                        "0.0",
+                        "--batch",
+                        "4"));
 
         ObjectMapper json = new ObjectMapper();
         JsonNode index = json.readTree(out1.resolve("images.json").toFile());
@@ -78,7 +107,8 @@ class DetectCommandTest {
         JsonNode first = index.get("images").get(0);
         Path source = Path.of(first.get("file_name").asText());
         String name = source.getFileName().toString();
-        BufferedImage drawn = ImageIO.read(out1.resolve(name.substring(0, name.lastIndexOf('.')) + ".detections.png").toFile());
+        BufferedImage drawn = ImageIO.read(out1.resolve(name.substring(0, name.lastIndexOf('.')) + ".detections.png")
+                .toFile());
         BufferedImage original = ImageIO.read(source.toFile());
         assertEquals(original.getWidth(), drawn.getWidth());
         assertEquals(original.getHeight(), drawn.getHeight());
@@ -86,21 +116,63 @@ class DetectCommandTest {
 
         // Batch size changes nothing in the results.
         Path out8 = tmp.resolve("out8");
-        assertEquals(0, run(new StringWriter(), "detect", "--model", model.toString(), "--images", images.toString(), "--out", out8.toString(),
-                "--threshold", "0.5", "--batch", "1", "--no-draw"));
+        assertEquals(
+                0,
+                run(
+                        new StringWriter(),
+                        "detect",
+                        "--model",
+                        model.toString(),
+                        "--images",
+                        images.toString(),
+                        "--out",
+                        out8.toString(),
+                        "--threshold",
+                        "0.5",
+                        "--batch",
+                        "1",
+                        "--no-draw"));
         JsonNode again = json.readTree(out8.resolve("detections.json").toFile());
         assertEquals(results.size(), again.size());
         for (int i = 0; i < results.size(); i++) {
-            assertEquals(results.get(i).get("score").asDouble(), again.get(i).get("score").asDouble(), 2e-3, "detection " + i);
+            assertEquals(
+                    results.get(i).get("score").asDouble(),
+                    again.get(i).get("score").asDouble(),
+                    2e-3,
+                    "detection " + i);
         }
 
         // A folder that already holds results is not overwritten silently; a single file works.
         StringWriter taken = new StringWriter();
-        assertEquals(1, run(taken, "detect", "--model", model.toString(), "--images", source.toString(), "--out", out1.toString()));
+        assertEquals(
+                1,
+                run(
+                        taken,
+                        "detect",
+                        "--model",
+                        model.toString(),
+                        "--images",
+                        source.toString(),
+                        "--out",
+                        out1.toString()));
         assertTrue(taken.toString().contains("--overwrite"), taken.toString());
-        assertEquals(0, run(new StringWriter(), "detect", "--model", model.toString(), "--images", source.toString(), "--out", out1.toString(),
-                "--overwrite"));
-        assertEquals(1, json.readTree(out1.resolve("images.json").toFile()).get("images").size());
+        assertEquals(
+                0,
+                run(
+                        new StringWriter(),
+                        "detect",
+                        "--model",
+                        model.toString(),
+                        "--images",
+                        source.toString(),
+                        "--out",
+                        out1.toString(),
+                        "--overwrite"));
+        assertEquals(
+                1,
+                json.readTree(out1.resolve("images.json").toFile())
+                        .get("images")
+                        .size());
     }
 
     @Test
@@ -113,7 +185,15 @@ class DetectCommandTest {
         System.setErr(new java.io.PrintStream(stderr, true));
         int code;
         try {
-            code = run(err, "detect", "--model", model.toString(), "--images", broken.toString(), "--out", tmp.resolve("o").toString());
+            code = run(
+                    err,
+                    "detect",
+                    "--model",
+                    model.toString(),
+                    "--images",
+                    broken.toString(),
+                    "--out",
+                    tmp.resolve("o").toString());
         } finally {
             System.setErr(old);
         }

@@ -126,7 +126,8 @@ class DocsMatchCommandsTest {
                 OptionSpec spec = cmd.getCommandSpec().findOption(options.get(i));
                 String where = "configuration.md:" + (n + 1) + " " + options.get(i);
                 if (spec == null) {
-                    problems.add(where + " is not an option of '" + cmd.getCommandSpec().qualifiedName() + "'");
+                    problems.add(where + " is not an option of '"
+                            + cmd.getCommandSpec().qualifiedName() + "'");
                     continue;
                 }
                 if (defaults.length != options.size() || spec.defaultValue() == null) {
@@ -152,7 +153,10 @@ class DocsMatchCommandsTest {
         assertEquals(List.of(), problems);
     }
 
-    /** The training settings table lists every setting once, with its option and the default `./distill train --help` shows. */
+    /**
+     * The training settings table lists every setting once, with its option and the default `./distill train --help`
+     * shows.
+     */
     @Test
     void trainingSettingsTableMatchesTheDefinitions() throws Exception {
         List<String> lines = Files.readAllLines(ROOT.resolve("docs/configuration.md"));
@@ -160,22 +164,28 @@ class DocsMatchCommandsTest {
         List<String> problems = new ArrayList<>();
         java.util.Set<String> documented = new java.util.HashSet<>();
         for (String line : lines) {
-            Matcher m = Pattern.compile("^\\| `([a-zA-Z]+)` \\| `(--[a-z-]+)` \\| ([^|]+) \\|").matcher(line);
+            Matcher m = Pattern.compile("^\\| `([a-zA-Z]+)` \\| `(--[a-z-]+)` \\| ([^|]+) \\|")
+                    .matcher(line);
             if (!m.find()) {
                 continue;
             }
-            var setting = dev.detrdistill.train.TrainSettings.TRAIN.settings().stream().filter(x -> x.key().equals(m.group(1))).findFirst();
+            var setting = dev.detrdistill.train.TrainSettings.TRAIN.settings().stream()
+                    .filter(x -> x.key().equals(m.group(1)))
+                    .findFirst();
             if (setting.isEmpty()) {
                 problems.add("documented key " + m.group(1) + " is not a training setting");
                 continue;
             }
             documented.add(m.group(1));
             if (!setting.get().option().equals(m.group(2))) {
-                problems.add(m.group(1) + ": the doc says option " + m.group(2) + ", the code " + setting.get().option());
+                problems.add(m.group(1) + ": the doc says option " + m.group(2) + ", the code "
+                        + setting.get().option());
             }
             String doc = m.group(3).replace("`", "").trim();
-            String help = train.getCommandSpec().findOption(setting.get().option()).defaultValue();
-            if (!doc.equalsIgnoreCase(help) && !(NUMBER.matcher(doc).matches() && Double.parseDouble(doc) == Double.parseDouble(help))) {
+            String help =
+                    train.getCommandSpec().findOption(setting.get().option()).defaultValue();
+            if (!doc.equalsIgnoreCase(help)
+                    && !(NUMBER.matcher(doc).matches() && Double.parseDouble(doc) == Double.parseDouble(help))) {
                 problems.add(m.group(1) + ": the doc says default " + doc + ", --help says " + help);
             }
         }

@@ -14,13 +14,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ./distill} says clearly when Java is missing or too old, before building anything. */
 class LauncherTest {
-    private static final Path LAUNCHER = Path.of("..", "distill").toAbsolutePath().normalize();
+    private static final Path LAUNCHER =
+            Path.of("..", "distill").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
 
     private static String[] run(Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of("/bin/bash", LAUNCHER.toString(), "--help")).redirectErrorStream(true);
+        ProcessBuilder pb =
+                new ProcessBuilder(List.of("/bin/bash", LAUNCHER.toString(), "--help")).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -41,7 +43,8 @@ class LauncherTest {
         Path java = bin.resolve("java");
         Files.writeString(java, "#!/bin/bash\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String[] r = run(Map.of("PATH", "/usr/bin:/bin", "JAVA_HOME", tmp.resolve("jdk11").toString()));
+        String[] r = run(Map.of(
+                "PATH", "/usr/bin:/bin", "JAVA_HOME", tmp.resolve("jdk11").toString()));
         assertEquals("2", r[0], r[1]);
         assertTrue(r[1].contains("Java 11.0.22") && r[1].contains("17 or newer"), r[1]);
     }

@@ -67,7 +67,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (OutputStream out = Files.newOutputStream(propsFile)) {
             p.store(out, "embedded KRaft broker");
         }
-        int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone"},
+        int rc = StorageTool.execute(
+                new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone"},
                 new PrintStream(OutputStream.nullOutputStream()));
         if (rc != 0) {
             throw new IOException("formatting the embedded Kafka log directory " + dir + " failed (exit " + rc + ")");

@@ -31,10 +31,18 @@ public final class EmbeddedRegistry implements AutoCloseable {
         Path runner = findRunner();
         int port = EmbeddedKafka.freePort();
         Path log = Files.createTempFile("detrdistill-registry", ".log");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.log.level=WARN", "-jar", runner.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.log.level=WARN",
+                "-jar",
+                runner.toString()));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         EmbeddedRegistry registry = new EmbeddedRegistry(p, "http://127.0.0.1:" + port);
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         registry.awaitReady(Duration.ofSeconds(180), log); // a loaded 2-core machine can take a minute
@@ -67,8 +75,11 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 throw new IOException("the embedded schema registry exited (" + process.exitValue() + "); see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ccompatUrl() + "/subjects"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(ccompatUrl() + "/subjects"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -86,7 +97,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
             }
         }
         process.destroyForcibly();
-        throw new IOException("the embedded schema registry did not answer within " + timeout.toSeconds() + " s; see " + log);
+        throw new IOException(
+                "the embedded schema registry did not answer within " + timeout.toSeconds() + " s; see " + log);
     }
 
     /** Base URL of the registry server. */

@@ -16,8 +16,8 @@ public final class AvroTrust {
         if (installed) {
             return;
         }
-        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(),
-                type -> type.getName().startsWith("dev.detrdistill.records.")));
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
+                ClassSecurityValidator.getGlobal(), type -> type.getName().startsWith("dev.detrdistill.records.")));
         installed = true;
     }
 }

@@ -53,11 +53,13 @@ public final class TensorCodec {
             n *= d;
         }
         if (n != values.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values, got " + values.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + n + " values, got " + values.length);
         }
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
-                throw new NonFiniteTensorException("value " + i + " of a tensor of shape " + Arrays.toString(shape) + " is " + values[i]);
+                throw new NonFiniteTensorException(
+                        "value " + i + " of a tensor of shape " + Arrays.toString(shape) + " is " + values[i]);
             }
         }
     }
@@ -120,15 +122,17 @@ public final class TensorCodec {
     /** Decodes to float32 values in row-major order; checks the byte length against the shape. */
     public static float[] decode(Tensor t) {
         if (t.getRef() != null) {
-            throw new IllegalStateException("tensor data is stored by reference at " + t.getRef().getUri() + "; resolve it first");
+            throw new IllegalStateException(
+                    "tensor data is stored by reference at " + t.getRef().getUri() + "; resolve it first");
         }
         int n = elementCount(t);
         ByteBuffer data = t.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int bytesPer = switch (t.getEncoding()) {
-            case FP32 -> 4;
-            case FP16 -> 2;
-            case INT8 -> 1;
-        };
+        int bytesPer =
+                switch (t.getEncoding()) {
+                    case FP32 -> 4;
+                    case FP16 -> 2;
+                    case INT8 -> 1;
+                };
         if (data.remaining() != (long) n * bytesPer) {
             throw new IllegalArgumentException("tensor of shape " + t.getShape() + " in " + t.getEncoding() + " needs "
                     + (long) n * bytesPer + " bytes, has " + data.remaining());
@@ -151,7 +155,8 @@ public final class TensorCodec {
                 }
                 ByteBuffer sb = t.getScales().duplicate().order(ByteOrder.LITTLE_ENDIAN);
                 if (sb.remaining() != 4L * Math.max(1, channels)) {
-                    throw new IllegalArgumentException("INT8 tensor of shape " + t.getShape() + " needs " + channels + " scales");
+                    throw new IllegalArgumentException(
+                            "INT8 tensor of shape " + t.getShape() + " needs " + channels + " scales");
                 }
                 float[] scales = new float[Math.max(1, channels)];
                 sb.asFloatBuffer().get(scales);
@@ -167,7 +172,8 @@ public final class TensorCodec {
 
     /** Bytes the data (and scales) take in the record. */
     public static int payloadBytes(Tensor t) {
-        return t.getData().remaining() + (t.getScales() == null ? 0 : t.getScales().remaining());
+        return t.getData().remaining()
+                + (t.getScales() == null ? 0 : t.getScales().remaining());
     }
 
     /** IEEE 754 binary16 from float, round to nearest even; overflow to infinity is refused by the caller's range. */

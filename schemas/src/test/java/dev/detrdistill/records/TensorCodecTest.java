@@ -88,13 +88,16 @@ class TensorCodecTest {
     @Test
     void nanIsRefusedNamingTheIndex() {
         float[] v = {1, 2, Float.NaN};
-        NonFiniteTensorException e = assertThrows(NonFiniteTensorException.class, () -> TensorCodec.encode(v, new int[] {3}, TensorEncoding.FP16));
+        NonFiniteTensorException e = assertThrows(
+                NonFiniteTensorException.class, () -> TensorCodec.encode(v, new int[] {3}, TensorEncoding.FP16));
         assertTrue(e.getMessage().contains("value 2"), e.getMessage());
     }
 
     @Test
     void shapeMismatchAndTruncatedDataAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> TensorCodec.encode(new float[5], new int[] {2, 3}, TensorEncoding.FP32));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TensorCodec.encode(new float[5], new int[] {2, 3}, TensorEncoding.FP32));
         Tensor t = TensorCodec.encode(new float[6], new int[] {2, 3}, TensorEncoding.FP32);
         t.setShape(java.util.List.of(3, 3));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TensorCodec.decode(t));

@@ -59,8 +59,14 @@ public final class ClaimCheck {
             Files.write(tmp, data);
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
-        Tensor out = Tensor.newBuilder(t).setData(ByteBuffer.allocate(0))
-                .setRef(TensorRef.newBuilder().setUri(file.toUri().toString()).setSha256(sha).setLength(data.length).build()).build();
+        Tensor out = Tensor.newBuilder(t)
+                .setData(ByteBuffer.allocate(0))
+                .setRef(TensorRef.newBuilder()
+                        .setUri(file.toUri().toString())
+                        .setSha256(sha)
+                        .setLength(data.length)
+                        .build())
+                .build();
         return out;
     }
 
@@ -73,11 +79,16 @@ public final class ClaimCheck {
             byte[] data = Files.readAllBytes(Path.of(URI.create(t.getRef().getUri())));
             String sha = sha256(data);
             if (!sha.equals(t.getRef().getSha256())) {
-                throw new IllegalStateException("claim-check file " + t.getRef().getUri() + " has sha256 " + sha + ", record says " + t.getRef().getSha256());
+                throw new IllegalStateException("claim-check file " + t.getRef().getUri() + " has sha256 " + sha
+                        + ", record says " + t.getRef().getSha256());
             }
-            return Tensor.newBuilder(t).setData(ByteBuffer.wrap(data)).setRef(null).build();
+            return Tensor.newBuilder(t)
+                    .setData(ByteBuffer.wrap(data))
+                    .setRef(null)
+                    .build();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read claim-check file " + t.getRef().getUri(), e);
+            throw new UncheckedIOException(
+                    "cannot read claim-check file " + t.getRef().getUri(), e);
         }
     }
 

@@ -20,7 +20,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * @param stage which part refused it: {@code producer}, {@code intake}, {@code cards}, {@code student:<name>}
  * @param source where it came from: {@code topic-partition@offset}, or the image file
  */
-public record DeadLetter(String key, byte[] value, String valueFormat, String reason, String detail, String stage, String source) {
+public record DeadLetter(
+        String key, byte[] value, String valueFormat, String reason, String detail, String stage, String source) {
     public static final String REASON = "reason";
     public static final String DETAIL = "detail";
     public static final String STAGE = "stage";

@@ -20,8 +20,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param registryUrl the registry's base URL (Apicurio: {@code http://host:port}); the serde uses its
  *     {@code /apis/registry/v2} API and Confluent clients its {@code /apis/ccompat/v7} API
  */
-public record RecordSerdes(String bootstrapServers, String registryUrl, int maxRecordBytes) implements java.io.Serializable {
-    /** The largest record by default (16 MiB): producer max.request.size, consumer fetch limits, topic max.message.bytes. */
+public record RecordSerdes(String bootstrapServers, String registryUrl, int maxRecordBytes)
+        implements java.io.Serializable {
+    /**
+     * The largest record by default (16 MiB): producer max.request.size, consumer fetch limits, topic
+     * max.message.bytes.
+     */
     public static final int DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
     public static RecordSerdes of(String bootstrapServers, String registryUrl) {

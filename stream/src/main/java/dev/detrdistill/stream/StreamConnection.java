@@ -7,16 +7,24 @@ import picocli.CommandLine.Option;
  * (also Kafka's own spelling {@code --bootstrap-server}), {@code --registry-url} and {@code --max-record-bytes}.
  */
 public final class StreamConnection {
-    @Option(names = {"--bootstrap-servers", "--bootstrap-server"}, paramLabel = "<host:port,...>",
+    @Option(
+            names = {"--bootstrap-servers", "--bootstrap-server"},
+            paramLabel = "<host:port,...>",
             description = "Kafka bootstrap servers ('./distill stack' prints the embedded ones).")
     String bootstrapServers;
 
-    @Option(names = "--registry-url", paramLabel = "<url>",
-            description = "Schema registry base URL (Apicurio: http://host:port; Confluent-compatible API under /apis/ccompat/v7).")
+    @Option(
+            names = "--registry-url",
+            paramLabel = "<url>",
+            description = "Schema registry base URL (Apicurio: http://host:port; Confluent-compatible API under "
+                    + "/apis/ccompat/v7).")
     String registryUrl;
 
-    @Option(names = "--max-record-bytes", defaultValue = "16777216",
-            description = "Largest record the producer sends (max.request.size) and consumers fetch. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--max-record-bytes",
+            defaultValue = "16777216",
+            description = "Largest record the producer sends (max.request.size) and consumers fetch. Default: "
+                    + "${DEFAULT-VALUE}")
     int maxRecordBytes = RecordSerdes.DEFAULT_MAX_RECORD_BYTES;
 
     /** True when both the broker and the registry are named; one without the other is an error. */

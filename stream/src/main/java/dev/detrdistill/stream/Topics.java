@@ -21,7 +21,9 @@ public final class Topics {
         return recordsTopic + ".cards";
     }
 
-    /** The producer's dead letters (images it could not read, non-finite teacher output, records over the size limit). */
+    /**
+     * The producer's dead letters (images it could not read, non-finite teacher output, records over the size limit).
+     */
     public static String producerDeadLetters(String recordsTopic) {
         return recordsTopic + ".dlq";
     }
@@ -34,21 +36,30 @@ public final class Topics {
     /**
      * @param retentionMs record retention; -1 keeps teacher output forever (replay is the point)
      */
-    public static void ensure(String bootstrapServers, String recordsTopic, int partitions, short replication, long retentionMs,
+    public static void ensure(
+            String bootstrapServers,
+            String recordsTopic,
+            int partitions,
+            short replication,
+            long retentionMs,
             int maxMessageBytes) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> create = new ArrayList<>();
             if (!existing.contains(recordsTopic)) {
-                create.add(new NewTopic(recordsTopic, partitions, replication).configs(Map.of(
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes),
-                        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retentionMs),
-                        TopicConfig.COMPRESSION_TYPE_CONFIG, "producer")));
+                create.add(new NewTopic(recordsTopic, partitions, replication)
+                        .configs(Map.of(
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes),
+                                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retentionMs),
+                                TopicConfig.COMPRESSION_TYPE_CONFIG, "producer")));
             }
             if (!existing.contains(cardsTopic(recordsTopic))) {
-                create.add(new NewTopic(cardsTopic(recordsTopic), 1, replication).configs(Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes))));
+                create.add(new NewTopic(cardsTopic(recordsTopic), 1, replication)
+                        .configs(Map.of(
+                                TopicConfig.CLEANUP_POLICY_CONFIG,
+                                TopicConfig.CLEANUP_POLICY_COMPACT,
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                String.valueOf(maxMessageBytes))));
             }
             if (!existing.contains(producerDeadLetters(recordsTopic))) {
                 create.add(new NewTopic(producerDeadLetters(recordsTopic), 1, replication));
@@ -60,8 +71,10 @@ public final class Topics {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create topics for " + recordsTopic + " on " + bootstrapServers + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot create topics for " + recordsTopic + " on " + bootstrapServers + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 }

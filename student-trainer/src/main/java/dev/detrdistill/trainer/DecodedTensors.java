@@ -1,9 +1,9 @@
 package dev.detrdistill.trainer;
 
-import dev.detrdistill.stream.ClaimCheck;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.Tensor;
 import dev.detrdistill.records.TensorCodec;
+import dev.detrdistill.stream.ClaimCheck;
 
 /**
  * Teacher tensors decoded once per process: the intake decodes every tensor to check it for NaN, and
@@ -29,10 +29,12 @@ public final class DecodedTensors {
      * bytes (or the claim check's sha256), so a corrupted copy of a record never shares a genuine one's floats.
      */
     static String key(TeacherRecord r, String field, Tensor t) {
-        String content = t.getRef() != null ? t.getRef().getSha256().toString()
-                : t.getEncoding() + ":" + t.getData().remaining() + ":" + t.getData().hashCode() + ":" + t.getShape()
-                        + ":" + (t.getScales() == null ? 0 : t.getScales().hashCode());
-        return RecordViews.key(r) + "@" + r.getTeacherId() + "/" + r.getTeacherVersion() + "@" + r.getProducedAtMs() + "#" + field
-                + "#" + content;
+        String content = t.getRef() != null
+                ? t.getRef().getSha256().toString()
+                : t.getEncoding() + ":" + t.getData().remaining() + ":"
+                        + t.getData().hashCode() + ":" + t.getShape() + ":"
+                        + (t.getScales() == null ? 0 : t.getScales().hashCode());
+        return RecordViews.key(r) + "@" + r.getTeacherId() + "/" + r.getTeacherVersion() + "@" + r.getProducedAtMs()
+                + "#" + field + "#" + content;
     }
 }

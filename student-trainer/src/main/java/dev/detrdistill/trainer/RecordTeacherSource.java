@@ -41,7 +41,8 @@ public final class RecordTeacherSource implements TeacherSource {
     @Override
     public TeacherKnowledge knowledge(NDArray images, List<ImageView> views) {
         if (batch.size() != views.size()) {
-            throw new IllegalStateException("batch has " + views.size() + " views but " + batch.size() + " teacher records");
+            throw new IllegalStateException(
+                    "batch has " + views.size() + " views but " + batch.size() + " teacher records");
         }
         long t0 = System.nanoTime();
         NDManager m = images.getManager();
@@ -56,12 +57,17 @@ public final class RecordTeacherSource implements TeacherSource {
             final int stage = s;
             logits.add(stack(m, "logits" + s, r -> r.getStages().get(stage).getLogits()));
             boxes.add(stack(m, "boxes" + s, r -> r.getStages().get(stage).getBoxes()));
-            embeddings.add(stack(m, "embeddings" + s, r -> r.getStages().get(stage).getEmbeddings()));
+            embeddings.add(
+                    stack(m, "embeddings" + s, r -> r.getStages().get(stage).getEmbeddings()));
             List<NDArray> stageMasks = new ArrayList<>();
-            stageMasks.add(stack(m, "mask" + s + ".0", r -> r.getStages().get(stage).getFeatureMask()));
+            stageMasks.add(
+                    stack(m, "mask" + s + ".0", r -> r.getStages().get(stage).getFeatureMask()));
             for (int l = 1; l < levels; l++) {
                 final int level = l - 1;
-                stageMasks.add(stack(m, "mask" + s + "." + l, r -> r.getStages().get(stage).getMoreFeatureMasks().get(level)));
+                stageMasks.add(stack(
+                        m,
+                        "mask" + s + "." + l,
+                        r -> r.getStages().get(stage).getMoreFeatureMasks().get(level)));
             }
             masks.add(stageMasks);
             List<Assignment> perImage = new ArrayList<>();

@@ -1,12 +1,12 @@
 package dev.detrdistill.trainer;
 
 import dev.detrdistill.records.FeatureSources;
-import dev.detrdistill.stream.ClaimCheck;
 import dev.detrdistill.records.Stage;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.Tensor;
 import dev.detrdistill.records.TensorCodec;
+import dev.detrdistill.stream.ClaimCheck;
 import java.util.Arrays;
 import java.util.List;
 
@@ -31,31 +31,42 @@ public final class RecordValidator {
         int c = card.getClassNames().size();
         int d = card.getHiddenDim();
         if (!FeatureSources.ENCODER_INPUT.equals(card.getFeatureSource())) {
-            throw new BadRecordException(STALE_CARD, key + ": teacher " + card.getTeacherId() + " v" + card.getTeacherVersion()
-                    + " was published with featureSource=" + card.getFeatureSource() + " (the encoder's output memory); feature "
-                    + "distillation now uses the maps that enter the encoder: run produce again with this version of the producer");
+            throw new BadRecordException(
+                    STALE_CARD,
+                    key + ": teacher " + card.getTeacherId() + " v" + card.getTeacherVersion()
+                            + " was published with featureSource=" + card.getFeatureSource()
+                            + " (the encoder's output memory); feature "
+                            + "distillation now uses the maps that enter the encoder: run produce again with this "
+                            + "version of the producer");
         }
         if (r.getView().getOutputSize() != card.getInputSize()) {
-            throw new BadRecordException(SHAPE, key + ": view outputSize " + r.getView().getOutputSize() + " but the teacher's input size is "
-                    + card.getInputSize());
+            throw new BadRecordException(
+                    SHAPE,
+                    key + ": view outputSize " + r.getView().getOutputSize() + " but the teacher's input size is "
+                            + card.getInputSize());
         }
         Tensor gtBoxes = r.getGroundTruth().getBoxes();
         int m = r.getGroundTruth().getLabels().size();
         expectShape(key, "groundTruth.boxes", gtBoxes, m, 4);
         for (int label : r.getGroundTruth().getLabels()) {
             if (label < 0 || label >= c) {
-                throw new BadRecordException(GROUND_TRUTH, key + ": ground-truth label " + label + " is outside the teacher's " + c + " classes");
+                throw new BadRecordException(
+                        GROUND_TRUTH,
+                        key + ": ground-truth label " + label + " is outside the teacher's " + c + " classes");
             }
         }
         float[] gt = finite(key, "groundTruth.boxes", gtBoxes, v -> TensorCodec.decode(ClaimCheck.resolve(v)));
         for (int i = 0; i < m; i++) {
             if (!(gt[4 * i + 2] > 0 && gt[4 * i + 3] > 0)) {
-                throw new BadRecordException(GROUND_TRUTH, key + ": ground-truth box " + i + " has width or height <= 0: "
-                        + Arrays.toString(Arrays.copyOfRange(gt, 4 * i, 4 * i + 4)));
+                throw new BadRecordException(
+                        GROUND_TRUTH,
+                        key + ": ground-truth box " + i + " has width or height <= 0: "
+                                + Arrays.toString(Arrays.copyOfRange(gt, 4 * i, 4 * i + 4)));
             }
         }
         if (r.getStages().size() != card.getNumStages()) {
-            throw new BadRecordException(SHAPE, key + ": " + r.getStages().size() + " decoder stages, the card says " + card.getNumStages());
+            throw new BadRecordException(
+                    SHAPE, key + ": " + r.getStages().size() + " decoder stages, the card says " + card.getNumStages());
         }
         int[] fs = TensorCodec.shape(r.getFeatures());
         expectShape(key, "features", r.getFeatures(), d, fs.length == 3 ? fs[1] : -1, fs.length == 3 ? fs[2] : -1);
@@ -82,23 +93,35 @@ public final class RecordValidator {
             finite(key, at + "embeddings", st.getEmbeddings(), decoded(r, "embeddings" + s));
             finite(key, at + "featureMask", st.getFeatureMask(), decoded(r, "mask" + s + ".0"));
             if (st.getMoreFeatureMasks().size() != levels.size()) {
-                throw new BadRecordException(SHAPE, key + ": " + at + "moreFeatureMasks has " + st.getMoreFeatureMasks().size()
-                        + " masks for " + levels.size() + " more feature levels");
+                throw new BadRecordException(
+                        SHAPE,
+                        key + ": " + at + "moreFeatureMasks has "
+                                + st.getMoreFeatureMasks().size() + " masks for " + levels.size()
+                                + " more feature levels");
             }
             for (int l = 0; l < levels.size(); l++) {
                 String field = at + "moreFeatureMasks[" + l + "]";
-                expectShape(key, field, st.getMoreFeatureMasks().get(l), levelShapes.get(l + 1)[1], levelShapes.get(l + 1)[2]);
+                expectShape(
+                        key,
+                        field,
+                        st.getMoreFeatureMasks().get(l),
+                        levelShapes.get(l + 1)[1],
+                        levelShapes.get(l + 1)[2]);
                 finite(key, field, st.getMoreFeatureMasks().get(l), decoded(r, "mask" + s + "." + (l + 1)));
             }
             List<Integer> q = st.getAssignedQueries();
             List<Integer> t = st.getAssignedTargets();
             if (q.size() != t.size() || q.size() != Math.min(n, m)) {
-                throw new BadRecordException(SHAPE, key + ": " + at + "assignment pairs " + q.size() + " queries with " + t.size()
-                        + " targets; expected min(queries " + n + ", ground truth " + m + ") of each");
+                throw new BadRecordException(
+                        SHAPE,
+                        key + ": " + at + "assignment pairs " + q.size() + " queries with " + t.size()
+                                + " targets; expected min(queries " + n + ", ground truth " + m + ") of each");
             }
             for (int i = 0; i < q.size(); i++) {
                 if (q.get(i) < 0 || q.get(i) >= n || t.get(i) < 0 || t.get(i) >= m) {
-                    throw new BadRecordException(SHAPE, key + ": " + at + "assignment pair (" + q.get(i) + ", " + t.get(i) + ") is out of range");
+                    throw new BadRecordException(
+                            SHAPE,
+                            key + ": " + at + "assignment pair (" + q.get(i) + ", " + t.get(i) + ") is out of range");
                 }
             }
         }
@@ -107,8 +130,10 @@ public final class RecordValidator {
     private static void expectShape(String key, String field, Tensor t, int... expected) {
         int[] shape = TensorCodec.shape(t);
         if (!Arrays.equals(shape, expected)) {
-            throw new BadRecordException(SHAPE, key + ": " + field + " has shape " + Arrays.toString(shape) + ", expected "
-                    + Arrays.toString(expected) + " for this teacher");
+            throw new BadRecordException(
+                    SHAPE,
+                    key + ": " + field + " has shape " + Arrays.toString(shape) + ", expected "
+                            + Arrays.toString(expected) + " for this teacher");
         }
     }
 
@@ -117,7 +142,8 @@ public final class RecordValidator {
         return t -> DecodedTensors.get(r, field, t);
     }
 
-    private static float[] finite(String key, String field, Tensor t, java.util.function.Function<Tensor, float[]> decode) {
+    private static float[] finite(
+            String key, String field, Tensor t, java.util.function.Function<Tensor, float[]> decode) {
         float[] v;
         try {
             v = decode.apply(t);

@@ -1,16 +1,16 @@
 package dev.detrdistill.trainer;
 
-import dev.detrdistill.stream.RecordKeys;
+import dev.detrdistill.data.DetectionTarget;
 import dev.detrdistill.data.ImageEntry;
 import dev.detrdistill.data.ImageView;
 import dev.detrdistill.data.ViewParams;
 import dev.detrdistill.data.ViewTransform;
-import dev.detrdistill.data.DetectionTarget;
-import dev.detrdistill.stream.ClaimCheck;
 import dev.detrdistill.records.ImageRef;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.TensorCodec;
 import dev.detrdistill.records.View;
+import dev.detrdistill.stream.ClaimCheck;
+import dev.detrdistill.stream.RecordKeys;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -42,12 +42,18 @@ public final class RecordViews {
     /** @throws BadRecordException when the image cannot be read or does not match its hash */
     public static ImageView render(TeacherRecord r) {
         View v = r.getView();
-        ViewParams params = new ViewParams(v.getFlip(), v.getScaledSize(), v.getOffsetX(), v.getOffsetY(), v.getOutputSize());
+        ViewParams params =
+                new ViewParams(v.getFlip(), v.getScaledSize(), v.getOffsetX(), v.getOffsetY(), v.getOutputSize());
         ImageRef ref = r.getImage();
         String sha = ref.getSha256().toString();
-        ImageEntry entry = new ImageEntry(r.getImageId().toString(), Path.of(r.getImageId().toString()), ref.getWidth(),
-                ref.getHeight(), List.of());
-        float[] pixels = RENDERED.get(sha + "|" + params, k -> ViewTransform.apply(entry, decoded(ref, sha, r), params).pixels());
+        ImageEntry entry = new ImageEntry(
+                r.getImageId().toString(),
+                Path.of(r.getImageId().toString()),
+                ref.getWidth(),
+                ref.getHeight(),
+                List.of());
+        float[] pixels = RENDERED.get(sha + "|" + params, k -> ViewTransform.apply(entry, decoded(ref, sha, r), params)
+                .pixels());
         return new ImageView(entry.id(), pixels, params.outputSize(), target(r), params, 0);
     }
 
@@ -57,7 +63,9 @@ public final class RecordViews {
 
     public static DetectionTarget target(TeacherRecord r) {
         float[] boxes = TensorCodec.decode(r.getGroundTruth().getBoxes());
-        int[] labels = r.getGroundTruth().getLabels().stream().mapToInt(Integer::intValue).toArray();
+        int[] labels = r.getGroundTruth().getLabels().stream()
+                .mapToInt(Integer::intValue)
+                .toArray();
         return new DetectionTarget(boxes, labels);
     }
 
@@ -75,20 +83,25 @@ public final class RecordViews {
             try {
                 bytes = Files.readAllBytes(Path.of(URI.create(ref.getUri().toString())));
             } catch (IOException | IllegalArgumentException e) {
-                throw new BadRecordException("unreadable image", key + ": cannot read image " + ref.getUri() + ": " + e.getMessage());
+                throw new BadRecordException(
+                        "unreadable image", key + ": cannot read image " + ref.getUri() + ": " + e.getMessage());
             }
             where = "image " + ref.getUri();
         } else {
-            throw new BadRecordException("unreadable image", key + ": the record carries neither image bytes nor a URI");
+            throw new BadRecordException(
+                    "unreadable image", key + ": the record carries neither image bytes nor a URI");
         }
         // Verified content only enters the cache, which is keyed by this hash.
         String sha = ClaimCheck.sha256(bytes);
         if (!sha.equals(ref.getSha256().toString())) {
-            throw new BadRecordException("unreadable image", key + ": " + where + " has sha256 " + sha + ", the record says "
-                    + ref.getSha256() + " (changed or corrupted since the teacher saw it)");
+            throw new BadRecordException(
+                    "unreadable image",
+                    key + ": " + where + " has sha256 " + sha + ", the record says " + ref.getSha256()
+                            + " (changed or corrupted since the teacher saw it)");
         }
         try {
-            BufferedImage img = dev.detrdistill.data.ImageDecoder.decode(new ByteArrayInputStream(bytes), key + " image");
+            BufferedImage img =
+                    dev.detrdistill.data.ImageDecoder.decode(new ByteArrayInputStream(bytes), key + " image");
             if (img == null) {
                 throw new BadRecordException("unreadable image", key + ": image bytes are not a readable PNG/JPEG");
             }

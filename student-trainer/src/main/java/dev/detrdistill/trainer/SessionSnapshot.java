@@ -18,8 +18,18 @@ import java.util.List;
  *
  * @param adapters null for a baseline (no distillation)
  */
-record SessionSnapshot(String student, TeacherCard card, int plannedSteps, int step, long records, byte[] model,
-        byte[] optimizer, byte[] adapters, List<TeacherRecord> pending, long renderNanos, long stepNanos) {
+record SessionSnapshot(
+        String student,
+        TeacherCard card,
+        int plannedSteps,
+        int step,
+        long records,
+        byte[] model,
+        byte[] optimizer,
+        byte[] adapters,
+        List<TeacherRecord> pending,
+        long renderNanos,
+        long stepNanos) {
     private static final int MAGIC = 0x44445353; // "DDSS"
     private static final int VERSION = 1;
 
@@ -56,7 +66,8 @@ record SessionSnapshot(String student, TeacherCard card, int plannedSteps, int s
             }
             int version = in.readInt();
             if (version != VERSION) {
-                throw new IllegalStateException("student snapshot version " + version + " is not supported (this build reads " + VERSION + ")");
+                throw new IllegalStateException(
+                        "student snapshot version " + version + " is not supported (this build reads " + VERSION + ")");
             }
             String student = in.readUTF();
             int planned = in.readInt();
@@ -73,7 +84,8 @@ record SessionSnapshot(String student, TeacherCard card, int plannedSteps, int s
             for (int i = 0; i < n; i++) {
                 pending.add(AvroBinary.decode(readBlob(in), TeacherRecord.class));
             }
-            return new SessionSnapshot(student, card, planned, step, records, model, optimizer, adapters, pending, render, stepNanos);
+            return new SessionSnapshot(
+                    student, card, planned, step, records, model, optimizer, adapters, pending, render, stepNanos);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt student snapshot: " + e.getMessage(), e);
         }

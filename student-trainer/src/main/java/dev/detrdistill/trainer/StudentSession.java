@@ -60,7 +60,8 @@ public final class StudentSession implements AutoCloseable {
     private StudentSession(StudentSpec spec, TeacherCard card, int plannedSteps, ai.djl.Device device) {
         this.spec = spec;
         this.card = card;
-        this.classNames = card.getClassNames().stream().map(CharSequence::toString).toList();
+        this.classNames =
+                card.getClassNames().stream().map(CharSequence::toString).toList();
         this.options = spec.train().withSteps(Math.max(1, plannedSteps)).validate();
         DetrConfig config = spec.modelFor(classNames.size(), card.getInputSize());
         manager = dev.detrdistill.model.Devices.newManager(device);
@@ -96,15 +97,17 @@ public final class StudentSession implements AutoCloseable {
     public static StudentSession restore(StudentSpec spec, byte[] snapshot, ai.djl.Device device) {
         SessionSnapshot s = SessionSnapshot.read(snapshot);
         if (!s.student().equals(spec.name())) {
-            throw new IllegalStateException("snapshot of student " + s.student() + " offered to student " + spec.name());
+            throw new IllegalStateException(
+                    "snapshot of student " + s.student() + " offered to student " + spec.name());
         }
         StudentSession session = new StudentSession(spec, s.card(), s.plannedSteps(), device);
         try {
             Checkpoint.loadParameterBytes(session.model, s.model(), session.manager);
             if (session.distiller != null) {
                 if (s.adapters() == null) {
-                    throw new IllegalStateException("student " + spec.name() + " distills now but its saved state has no adapters "
-                            + "(was it a baseline?); start it under a new name");
+                    throw new IllegalStateException(
+                            "student " + spec.name() + " distills now but its saved state has no adapters "
+                                    + "(was it a baseline?); start it under a new name");
                 }
                 Checkpoint.loadParameterBytes(session.distiller.adapters(), s.adapters(), session.manager);
             }
@@ -164,10 +167,14 @@ public final class StudentSession implements AutoCloseable {
      * @throws BadRecordException when the record belongs to another teacher or its image is unreadable
      */
     public Optional<StepReport> accept(TeacherRecord r) {
-        if (!r.getTeacherId().toString().equals(card.getTeacherId().toString()) || r.getTeacherVersion() != card.getTeacherVersion()) {
-            throw new BadRecordException("other teacher version", RecordViews.key(r) + ": record of teacher " + r.getTeacherId() + " v"
-                    + r.getTeacherVersion() + ", but student " + spec.name() + " learns from " + card.getTeacherId() + " v"
-                    + card.getTeacherVersion() + " (a student follows the teacher version it started with)");
+        if (!r.getTeacherId().toString().equals(card.getTeacherId().toString())
+                || r.getTeacherVersion() != card.getTeacherVersion()) {
+            throw new BadRecordException(
+                    "other teacher version",
+                    RecordViews.key(r) + ": record of teacher " + r.getTeacherId() + " v"
+                            + r.getTeacherVersion() + ", but student " + spec.name() + " learns from "
+                            + card.getTeacherId() + " v"
+                            + card.getTeacherVersion() + " (a student follows the teacher version it started with)");
         }
         long t0 = System.nanoTime();
         ImageView view = RecordViews.render(r); // an unreadable image fails here, for this record alone
@@ -218,7 +225,9 @@ public final class StudentSession implements AutoCloseable {
             writeLine(line);
         }
         CocoMetrics m = null;
-        boolean evalDue = options.evalEvery() > 0 && step % options.evalEvery() == 0 && spec.eval().enabled();
+        boolean evalDue = options.evalEvery() > 0
+                && step % options.evalEvery() == 0
+                && spec.eval().enabled();
         if (evalDue || (options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0)) {
             saveCheckpoint();
         }
@@ -231,7 +240,9 @@ public final class StudentSession implements AutoCloseable {
     /** Evaluates on the spec's validation data and logs the metrics. */
     public CocoMetrics evaluate() {
         if (evalData == null) {
-            evalData = DatasetLoader.load(Path.of(spec.eval().data()), spec.eval().split(), classNames).limit(spec.eval().maxImages());
+            evalData = DatasetLoader.load(
+                            Path.of(spec.eval().data()), spec.eval().split(), classNames)
+                    .limit(spec.eval().maxImages());
             evalCache = new ImageCache(2 * card.getInputSize());
         }
         long t0 = System.nanoTime();
@@ -248,7 +259,8 @@ public final class StudentSession implements AutoCloseable {
     public Path saveCheckpoint() {
         Path dir = Path.of(spec.output(), "checkpoint");
         try {
-            CheckpointMeta meta = new CheckpointMeta(CheckpointMeta.FORMAT_VERSION, model.config(), classNames, step, options);
+            CheckpointMeta meta =
+                    new CheckpointMeta(CheckpointMeta.FORMAT_VERSION, model.config(), classNames, step, options);
             Checkpoint.save(dir, meta, model, trainer.optimizer(), distiller == null ? null : distiller.adapters());
             return dir;
         } catch (IOException e) {
@@ -259,9 +271,19 @@ public final class StudentSession implements AutoCloseable {
     /** Everything needed to continue exactly where this session is now. */
     public byte[] snapshot() {
         try {
-            return new SessionSnapshot(spec.name(), card, options.steps(), step, records, Checkpoint.parameterBytes(model),
-                    trainer.optimizer().toBytes(), distiller == null ? null : Checkpoint.parameterBytes(distiller.adapters()),
-                    List.copyOf(pending), clock.renderNanos(), clock.stepNanos()).write();
+            return new SessionSnapshot(
+                            spec.name(),
+                            card,
+                            options.steps(),
+                            step,
+                            records,
+                            Checkpoint.parameterBytes(model),
+                            trainer.optimizer().toBytes(),
+                            distiller == null ? null : Checkpoint.parameterBytes(distiller.adapters()),
+                            List.copyOf(pending),
+                            clock.renderNanos(),
+                            clock.stepNanos())
+                    .write();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot snapshot student " + spec.name(), e);
         }
@@ -278,13 +300,18 @@ public final class StudentSession implements AutoCloseable {
         summary.put("eval", m == null ? null : m.asMap());
         summary.put("render_seconds", clock.renderNanos() / 1e9);
         summary.put("step_seconds", clock.stepNanos() / 1e9);
-        // Teacher tensors decoded in this process since it started (part of step_seconds; not restored after a failure).
+        // Teacher tensors decoded in this process since it started (part of step_seconds; not restored after a
+        // failure).
         summary.put("teacher_decode_seconds", teacher == null ? 0 : teacher.decodeNanos() / 1e9);
-        summary.put("checkpoint", Path.of(spec.output(), "checkpoint").toAbsolutePath().toString());
+        summary.put(
+                "checkpoint",
+                Path.of(spec.output(), "checkpoint").toAbsolutePath().toString());
         try {
             Path file = Path.of(spec.output(), "summary.json");
             java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), summary);
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValue(file.toFile(), summary);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the summary of student " + spec.name(), e);
         }
@@ -317,5 +344,6 @@ public final class StudentSession implements AutoCloseable {
     }
 
     /** What one step did. {@code eval} is set when the student was evaluated after it. */
-    public record StepReport(String student, int step, Map<String, Float> losses, float lr, CocoMetrics eval, boolean last) {}
+    public record StepReport(
+            String student, int step, Map<String, Float> losses, float lr, CocoMetrics eval, boolean last) {}
 }

@@ -17,7 +17,12 @@ import dev.detrdistill.train.TrainOptions;
  * @param eval where and how the student is evaluated; {@code data} null: never
  * @param output folder for {@code checkpoint/}, {@code metrics.jsonl} and {@code summary.json}
  */
-public record StudentSpec(String name, DetrConfig model, DistillationSettings distillation, TrainOptions train, EvalSpec eval,
+public record StudentSpec(
+        String name,
+        DetrConfig model,
+        DistillationSettings distillation,
+        TrainOptions train,
+        EvalSpec eval,
         String output) {
 
     /**
@@ -43,8 +48,8 @@ public record StudentSpec(String name, DetrConfig model, DistillationSettings di
     public DetrConfig modelFor(int numClasses, int imageSize) {
         DetrConfig c = model.numClasses() == 0 ? model.withNumClasses(numClasses) : model;
         if (c.numClasses() != numClasses) {
-            throw new IllegalArgumentException("student " + name + " has numClasses=" + c.numClasses() + " but the teacher has "
-                    + numClasses + " classes");
+            throw new IllegalArgumentException("student " + name + " has numClasses=" + c.numClasses()
+                    + " but the teacher has " + numClasses + " classes");
         }
         return c.withImageSize(imageSize).validate();
     }

@@ -1,25 +1,20 @@
 package dev.detrdistill.trainer;
 
-import dev.detrdistill.train.TrainSettings;
-import dev.detrdistill.experiment.ExperimentFile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.detrdistill.distill.DistillationSettings;
-import dev.detrdistill.distill.StageMappingOption;
-import dev.detrdistill.distill.InstanceDistillation;
+import dev.detrdistill.experiment.ExperimentFile;
 import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
-import dev.detrdistill.train.LearningRateSchedule;
 import dev.detrdistill.train.TrainOptions;
+import dev.detrdistill.train.TrainSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -43,7 +38,8 @@ public final class StudentSpecs {
         for (Path f : files) {
             StudentSpec s = load(f, overrides);
             if (!names.add(s.name())) {
-                throw new IllegalArgumentException("two students are named '" + s.name() + "' (" + f + "); names must be unique in a job");
+                throw new IllegalArgumentException(
+                        "two students are named '" + s.name() + "' (" + f + "); names must be unique in a job");
             }
             out.add(s);
         }
@@ -59,16 +55,24 @@ public final class StudentSpecs {
 
     public static StudentSpec load(Path file, List<String> overrides) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("student config " + file + " does not exist" + dev.detrdistill.data.NearbyFiles.describe(file, ".yaml"));
+            throw new IllegalArgumentException("student config " + file + " does not exist"
+                    + dev.detrdistill.data.NearbyFiles.describe(file, ".yaml"));
         }
         try {
-            return parse(YAML.readTree(Files.readString(file)), file.toString(), file.toAbsolutePath().getParent(), overrides);
+            return parse(
+                    YAML.readTree(Files.readString(file)),
+                    file.toString(),
+                    file.toAbsolutePath().getParent(),
+                    overrides);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read student config " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** @param base folder that relative paths in the file ({@code model}, {@code eval.data}, {@code output}) are resolved against */
+    /**
+     * @param base folder that relative paths in the file ({@code model}, {@code eval.data}, {@code output}) are
+     * resolved against
+     */
     public static StudentSpec parse(JsonNode root, String where, Path base) {
         return parse(root, where, base, List.of());
     }
@@ -78,7 +82,8 @@ public final class StudentSpecs {
         ExperimentFile f = ExperimentFile.parse(root, where, base, TrainSettings.STUDENT);
         String name = f.name();
         if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException(where + ": 'name' is required: 1-64 letters, digits, '.', '_' or '-' (got " + name + ")");
+            throw new IllegalArgumentException(
+                    where + ": 'name' is required: 1-64 letters, digits, '.', '_' or '-' (got " + name + ")");
         }
         DetrConfig model = DetectorConfigs.read(f.modelRef() == null ? "student" : f.modelRef());
         DistillationSettings distill = f.distillation() == null ? DistillationSettings.none() : f.distillation();

@@ -50,11 +50,18 @@ class SharedCachesTest {
         r.setProducedAtMs(5L);
         Tensor clean = TensorCodec.encode(new float[] {1, 2, 3}, new int[] {3}, TensorEncoding.FP32);
         float[] first = DecodedTensors.get(r, "logits0", clean);
-        assertSame(first, DecodedTensors.get(r, "logits0", TensorCodec.encode(new float[] {1, 2, 3}, new int[] {3}, TensorEncoding.FP32)),
+        assertSame(
+                first,
+                DecodedTensors.get(
+                        r, "logits0", TensorCodec.encode(new float[] {1, 2, 3}, new int[] {3}, TensorEncoding.FP32)),
                 "another student's copy of the same record hits the cache");
         Tensor corrupted = TensorCodec.encode(new float[] {1, Float.MAX_VALUE, 3}, new int[] {3}, TensorEncoding.FP32);
         float[] other = DecodedTensors.get(r, "logits0", corrupted);
         assertNotSame(first, other);
-        assertArrayEquals(new float[] {1, Float.MAX_VALUE, 3}, other, 0f, "a copy with other bytes is decoded from its own bytes");
+        assertArrayEquals(
+                new float[] {1, Float.MAX_VALUE, 3},
+                other,
+                0f,
+                "a copy with other bytes is decoded from its own bytes");
     }
 }

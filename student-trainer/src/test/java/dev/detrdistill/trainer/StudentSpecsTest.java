@@ -23,7 +23,8 @@ class StudentSpecsTest {
 
     @Test
     void theShippedExamplesLoad() {
-        List<StudentSpec> specs = StudentSpecs.load(List.of(Path.of("../deploy/students/baseline.yaml"), Path.of("../deploy/students/distilled.yaml")));
+        List<StudentSpec> specs = StudentSpecs.load(
+                List.of(Path.of("../deploy/students/baseline.yaml"), Path.of("../deploy/students/distilled.yaml")));
         assertEquals("baseline", specs.get(0).name());
         assertTrue(!specs.get(0).distills() && specs.get(1).distills());
         assertEquals(8, specs.get(1).train().batchSize());
@@ -51,20 +52,34 @@ class StudentSpecsTest {
         assertTrue(e.getMessage().contains("lr=5"), e.getMessage());
 
         Path weight = write("w.yaml", "name: a\ndistillation:\n  feature: -1\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(weight)).getMessage().contains("w.yaml"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(weight))
+                .getMessage()
+                .contains("w.yaml"));
 
         Path nan = write("n.yaml", "name: a\ntrain:\n  batchSize: many\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(nan)).getMessage().contains("batchSize"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(nan))
+                .getMessage()
+                .contains("batchSize"));
 
         Path fraction = write("f.yaml", "name: a\ntrain:\n  batchSize: 8.5\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(fraction)).getMessage().contains("whole number"));
-        assertEquals(9_007_199_254_740_993L, StudentSpecs.load(write("s.yaml", "name: a\ntrain:\n  seed: 9007199254740993\n")).train().seed(),
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(fraction))
+                .getMessage()
+                .contains("whole number"));
+        assertEquals(
+                9_007_199_254_740_993L,
+                StudentSpecs.load(write("s.yaml", "name: a\ntrain:\n  seed: 9007199254740993\n"))
+                        .train()
+                        .seed(),
                 "seeds are read exactly, not through a float");
 
         Path a = write("one.yaml", "name: same\n");
         Path b = write("two.yaml", "name: same\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(List.of(a, b))).getMessage().contains("unique"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(write("x.yaml", "name: bad name!\n")))
-                .getMessage().contains("'name'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudentSpecs.load(List.of(a, b)))
+                .getMessage()
+                .contains("unique"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> StudentSpecs.load(write("x.yaml", "name: bad name!\n")))
+                .getMessage()
+                .contains("'name'"));
     }
 }

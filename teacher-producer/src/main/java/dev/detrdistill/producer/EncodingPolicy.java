@@ -7,7 +7,8 @@ import java.util.Locale;
  * The encoding of each tensor field. Boxes and ground truth stay FP32 (tiny, and box precision matters);
  * logits, embeddings, feature maps and masks take the chosen encodings.
  */
-public record EncodingPolicy(TensorEncoding logits, TensorEncoding embeddings, TensorEncoding features, TensorEncoding masks) {
+public record EncodingPolicy(
+        TensorEncoding logits, TensorEncoding embeddings, TensorEncoding features, TensorEncoding masks) {
     public static EncodingPolicy uniform(TensorEncoding e) {
         return new EncodingPolicy(e, e, e, e);
     }
@@ -29,7 +30,9 @@ public record EncodingPolicy(TensorEncoding logits, TensorEncoding embeddings, T
                 case "embeddings" -> new EncodingPolicy(p.logits, e, p.features, p.masks);
                 case "features" -> new EncodingPolicy(p.logits, p.embeddings, e, p.masks);
                 case "masks" -> new EncodingPolicy(p.logits, p.embeddings, p.features, e);
-                default -> throw new IllegalArgumentException("unknown tensor field '" + kv[0] + "' (logits, embeddings, features, masks)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown tensor field '" + kv[0] + "' (logits, embeddings, features, masks)");
             };
         }
         return p;

@@ -72,17 +72,31 @@ public final class ProduceSummary {
 
     public String render() {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "produced %d records (%.1f KB mean Avro size), skipped %d already on the topic, "
-                + "%d by claim check, %d dead-lettered%n", produced, meanRecordBytes() / 1024, skipped, claimChecked, deadLettered()));
+        s.append(String.format(
+                Locale.ROOT,
+                "produced %d records (%.1f KB mean Avro size), skipped %d already on the topic, "
+                        + "%d by claim check, %d dead-lettered%n",
+                produced,
+                meanRecordBytes() / 1024,
+                skipped,
+                claimChecked,
+                deadLettered()));
         deadLetters.forEach((k, v) -> s.append(String.format(Locale.ROOT, "  dead letters: %d x %s%n", v, k)));
         if (produced > 0) {
             s.append("  bytes per record by field:");
-            fieldBytes.forEach((k, v) -> s.append(String.format(Locale.ROOT, " %s=%.0f (%.1f%%)", k, v / (double) produced,
-                    100.0 * v / Math.max(1, recordBytes))));
+            fieldBytes.forEach((k, v) -> s.append(String.format(
+                    Locale.ROOT, " %s=%.0f (%.1f%%)", k, v / (double) produced, 100.0 * v / Math.max(1, recordBytes))));
             s.append('\n');
         }
-        s.append(String.format(Locale.ROOT, "  time: teacher inference %.2f s, encoding %.2f s, sending %.2f s, wall %.2f s; "
-                + "encode+send overhead %.1f%% of inference%n", inferenceSeconds, encodeSeconds, sendSeconds, wallSeconds, 100 * overhead()));
+        s.append(String.format(
+                Locale.ROOT,
+                "  time: teacher inference %.2f s, encoding %.2f s, sending %.2f s, wall %.2f s; "
+                        + "encode+send overhead %.1f%% of inference%n",
+                inferenceSeconds,
+                encodeSeconds,
+                sendSeconds,
+                wallSeconds,
+                100 * overhead()));
         return s.toString();
     }
 }

@@ -45,8 +45,14 @@ public final class RecordSizer {
     /** Payload bytes per field group, summed over stages. */
     public static Map<String, Long> fieldBytes(TeacherRecord r) {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("image", (long) (r.getImage().getEncoded() == null ? 0 : r.getImage().getEncoded().remaining()));
-        m.put("groundTruth", (long) TensorCodec.payloadBytes(r.getGroundTruth().getBoxes()) + 4L * r.getGroundTruth().getLabels().size());
+        m.put("image", (long)
+                (r.getImage().getEncoded() == null
+                        ? 0
+                        : r.getImage().getEncoded().remaining()));
+        m.put(
+                "groundTruth",
+                (long) TensorCodec.payloadBytes(r.getGroundTruth().getBoxes())
+                        + 4L * r.getGroundTruth().getLabels().size());
         long logits = 0;
         long boxes = 0;
         long emb = 0;
@@ -56,7 +62,8 @@ public final class RecordSizer {
             logits += TensorCodec.payloadBytes(s.getLogits());
             boxes += TensorCodec.payloadBytes(s.getBoxes());
             emb += TensorCodec.payloadBytes(s.getEmbeddings());
-            assign += 4L * (s.getAssignedQueries().size() + s.getAssignedTargets().size());
+            assign +=
+                    4L * (s.getAssignedQueries().size() + s.getAssignedTargets().size());
             masks += TensorCodec.payloadBytes(s.getFeatureMask());
             for (var t : s.getMoreFeatureMasks()) {
                 masks += TensorCodec.payloadBytes(t);

@@ -1,9 +1,9 @@
 package dev.detrdistill.producer;
 
-import dev.detrdistill.records.FeatureSources;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.detrdistill.model.DetrModel;
+import dev.detrdistill.records.FeatureSources;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TensorCodec;
 import dev.detrdistill.records.TensorEncoding;
@@ -14,7 +14,8 @@ import java.util.List;
 public final class TeacherCardFactory {
     private TeacherCardFactory() {}
 
-    public static TeacherCard create(DetrModel teacher, List<String> classNames, String teacherId, int version) throws IOException {
+    public static TeacherCard create(DetrModel teacher, List<String> classNames, String teacherId, int version)
+            throws IOException {
         NDArray prior = teacher.getParameters().get("query_prior").getArray();
         var c = teacher.config();
         return TeacherCard.newBuilder()
@@ -26,8 +27,10 @@ public final class TeacherCardFactory {
                 .setNumQueries(c.numQueries())
                 .setHiddenDim(c.hiddenDim())
                 .setInputSize(c.imageSize())
-                .setPixelMean(TensorCodec.encode(new float[] {0.485f, 0.456f, 0.406f}, new int[] {3}, TensorEncoding.FP32))
-                .setPixelStd(TensorCodec.encode(new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
+                .setPixelMean(
+                        TensorCodec.encode(new float[] {0.485f, 0.456f, 0.406f}, new int[] {3}, TensorEncoding.FP32))
+                .setPixelStd(
+                        TensorCodec.encode(new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
                 .setQueryPrior(TeacherRecordFactory.tensor(prior, TensorEncoding.FP32, 1))
                 .setCreatedAtMs(System.currentTimeMillis())
                 .setFeatureSource(FeatureSources.ENCODER_INPUT)

@@ -1,11 +1,9 @@
 package dev.detrdistill.producer;
 
-import dev.detrdistill.stream.DeadLetter;
-import dev.detrdistill.stream.RecordKeys;
-import dev.detrdistill.stream.ClaimCheck;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.detrdistill.data.Batches;
 import dev.detrdistill.data.DataFormatException;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.ImageCache;
@@ -19,13 +17,15 @@ import dev.detrdistill.distill.TeacherKnowledge;
 import dev.detrdistill.loss.LossWeights;
 import dev.detrdistill.loss.SetCriterion;
 import dev.detrdistill.model.DetrModel;
+import dev.detrdistill.progress.ProgressBar;
 import dev.detrdistill.records.NonFiniteTensorException;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.stream.ClaimCheck;
+import dev.detrdistill.stream.DeadLetter;
+import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
-import dev.detrdistill.data.Batches;
-import dev.detrdistill.progress.ProgressBar;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -103,10 +103,14 @@ public final class TeacherProducer {
         /** Every setting of a {@link ProducerSettings#PRODUCE} group's values. */
         public Builder settings(dev.detrdistill.config.Settings s) {
             return teacher(s.get(ProducerSettings.TEACHER_ID), s.get(ProducerSettings.TEACHER_VERSION))
-                    .encodings(EncodingPolicy.parse(s.get(ProducerSettings.ENCODING))).views(s.get(ProducerSettings.VIEWS))
-                    .batchSize(s.get(ProducerSettings.BATCH)).seed(s.get(ProducerSettings.SEED)).partitions(s.get(ProducerSettings.PARTITIONS))
+                    .encodings(EncodingPolicy.parse(s.get(ProducerSettings.ENCODING)))
+                    .views(s.get(ProducerSettings.VIEWS))
+                    .batchSize(s.get(ProducerSettings.BATCH))
+                    .seed(s.get(ProducerSettings.SEED))
+                    .partitions(s.get(ProducerSettings.PARTITIONS))
                     .retentionMs(s.get(ProducerSettings.RETENTION_MS));
         }
+
         private PrintStream log = System.out;
 
         public Builder serdes(RecordSerdes s) {
@@ -197,7 +201,8 @@ public final class TeacherProducer {
         return run(new CheckpointTeacher(teacher), classNames, data);
     }
 
-    public ProduceSummary run(TeacherRunner teacher, List<String> classNames, DetectionDataset data) throws IOException {
+    public ProduceSummary run(TeacherRunner teacher, List<String> classNames, DetectionDataset data)
+            throws IOException {
         long wall0 = System.nanoTime();
         Topics.ensure(serdes.bootstrapServers(), topic, partitions, (short) 1, retentionMs, serdes.maxRecordBytes());
         Set<String> existing = existingKeys();
@@ -226,9 +231,13 @@ public final class TeacherProducer {
     }
 
     /** A view waiting for its batch: the image file's bytes (carried in the record) and its decoded pixels. */
-    private record Pending(ImageEntry entry, int viewId, String key, byte[] bytes, String sha256, BufferedImage image) {}
+    private record Pending(
+            ImageEntry entry, int viewId, String key, byte[] bytes, String sha256, BufferedImage image) {}
 
-    /** One run's clients, scratch and counts: reads images, runs the teacher per batch, publishes records or dead letters. */
+    /**
+     * One run's clients, scratch and counts: reads images, runs the teacher per batch, publishes records or dead
+     * letters.
+     */
     private final class Session implements AutoCloseable {
         final ProduceSummary summary = new ProduceSummary();
         final TeacherRunner teacher;
@@ -252,10 +261,13 @@ public final class TeacherProducer {
         }
 
         void publishCard(TeacherCard card) {
-            producer.send(new ProducerRecord<>(Topics.cardsTopic(topic), RecordKeys.card(teacherId, teacherVersion), card));
+            producer.send(
+                    new ProducerRecord<>(Topics.cardsTopic(topic), RecordKeys.card(teacherId, teacherVersion), card));
         }
 
-        /** The views of {@code entry} not yet on the topic, decoded once; an unreadable image is a dead letter per view. */
+        /**
+         * The views of {@code entry} not yet on the topic, decoded once; an unreadable image is a dead letter per view.
+         */
         List<Pending> missingViews(ImageEntry entry, Set<String> existing) {
             List<Integer> missing = new ArrayList<>();
             for (int v = 0; v < views; v++) {
@@ -276,7 +288,11 @@ public final class TeacherProducer {
                 image = ImageCache.read(entry); // a corrupt or missing file fails here, with its name
             } catch (DataFormatException | IOException e) {
                 for (int v : missing) {
-                    deadLetter(RecordKeys.view(datasetId, entry.id(), v), "unreadable image", e.getMessage(), entry.file());
+                    deadLetter(
+                            RecordKeys.view(datasetId, entry.id(), v),
+                            "unreadable image",
+                            e.getMessage(),
+                            entry.file());
                     done++;
                 }
                 return List.of();
@@ -294,9 +310,11 @@ public final class TeacherProducer {
         void publishBatch(List<Pending> batch) {
             List<ImageView> viewsOfBatch = new ArrayList<>();
             for (Pending p : batch) {
-                viewsOfBatch.add(ViewTransform.apply(p.entry, p.image, view(p.entry.id(), p.viewId, teacher.imageSize())));
+                viewsOfBatch.add(
+                        ViewTransform.apply(p.entry, p.image, view(p.entry.id(), p.viewId, teacher.imageSize())));
             }
-            try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
+            try (NDManager step = manager.newSubManager();
+                    NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 TeacherKnowledge k = infer(step, viewsOfBatch);
                 for (int b = 0; b < batch.size(); b++) {
@@ -318,8 +336,8 @@ public final class TeacherProducer {
         private TeacherKnowledge infer(NDManager step, List<ImageView> viewsOfBatch) {
             long t0 = System.nanoTime();
             NDArray images = Batches.images(step, viewsOfBatch);
-            TeacherKnowledge k = OnlineTeacher.fromOutput(teacher.forward(images), Batches.targets(viewsOfBatch), criterion,
-                    FeatureMask.Kind.COSINE);
+            TeacherKnowledge k = OnlineTeacher.fromOutput(
+                    teacher.forward(images), Batches.targets(viewsOfBatch), criterion, FeatureMask.Kind.COSINE);
             k.logits().get(k.numStages() - 1).toFloatArray(); // wait for the forward pass before timing stops
             summary.inferenceSeconds += (System.nanoTime() - t0) / 1e9;
             return k;
@@ -331,9 +349,14 @@ public final class TeacherProducer {
             long recordBytes = recordSize(record, fields);
             if (recordBytes > serdes.maxRecordBytes() - 1024) {
                 if (claimCheck == null) {
-                    deadLetter(p.key, "record over size limit", "record is " + recordBytes + " bytes; max.request.size "
-                            + "(--max-record-bytes) is " + serdes.maxRecordBytes() + "; raise it together with the topic's "
-                            + "max.message.bytes, or set --claim-check-dir", p.entry.file());
+                    deadLetter(
+                            p.key,
+                            "record over size limit",
+                            "record is " + recordBytes + " bytes; max.request.size "
+                                    + "(--max-record-bytes) is " + serdes.maxRecordBytes()
+                                    + "; raise it together with the topic's "
+                                    + "max.message.bytes, or set --claim-check-dir",
+                            p.entry.file());
                     return;
                 }
                 record = claimCheck.offload(record);
@@ -355,7 +378,10 @@ public final class TeacherProducer {
             bytesSent += recordBytes;
         }
 
-        /** An image or view the producer could not publish: to {@code <topic>.dlq} in the one dead-letter format, counted. */
+        /**
+         * An image or view the producer could not publish: to {@code <topic>.dlq} in the one dead-letter format,
+         * counted.
+         */
         void deadLetter(String key, String reason, String detail, Path source) {
             dlq.send(new DeadLetter(key, null, "none", reason, detail, "producer", source.toString())
                     .toProducerRecord(Topics.producerDeadLetters(topic), null));
@@ -370,12 +396,14 @@ public final class TeacherProducer {
             dlq.flush();
             summary.sendSeconds += (System.nanoTime() - t0) / 1e9;
             if (sendError.get() != null) {
-                throw new IOException("sending to " + topic + " failed: " + sendError.get().getMessage(), sendError.get());
+                throw new IOException(
+                        "sending to " + topic + " failed: " + sendError.get().getMessage(), sendError.get());
             }
         }
 
         String rate(long wall0) {
-            return String.format(Locale.ROOT, "%.1f MB/s", bytesSent / 1e6 / Math.max(1e-9, (System.nanoTime() - wall0) / 1e9));
+            return String.format(
+                    Locale.ROOT, "%.1f MB/s", bytesSent / 1e6 / Math.max(1e-9, (System.nanoTime() - wall0) / 1e9));
         }
 
         @Override
@@ -406,13 +434,17 @@ public final class TeacherProducer {
     /** Keys already on the records topic (read to the current end), so a re-run does not duplicate them. */
     private Set<String> existingKeys() {
         Set<String> keys = new HashSet<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(serdes.rawConsumer("teacher-producer-scan-" + System.nanoTime()))) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(serdes.rawConsumer("teacher-producer-scan-" + System.nanoTime()))) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
             long total = end.values().stream().mapToLong(Long::longValue).sum();
-            dev.detrdistill.progress.ProgressBar bar = new dev.detrdistill.progress.ProgressBar(System.err, "scanning existing keys", total);
+            dev.detrdistill.progress.ProgressBar bar =
+                    new dev.detrdistill.progress.ProgressBar(System.err, "scanning existing keys", total);
             long read = 0;
             while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {

@@ -38,7 +38,8 @@ public final class TeacherRecordFactory {
      * @param imageBytes the original image file, carried inline
      * @throws dev.detrdistill.records.NonFiniteTensorException when a teacher output holds NaN or infinity
      */
-    public TeacherRecord create(TeacherKnowledge k, int b, ImageEntry entry, ImageView view, int viewId, byte[] imageBytes, String sha256) {
+    public TeacherRecord create(
+            TeacherKnowledge k, int b, ImageEntry entry, ImageView view, int viewId, byte[] imageBytes, String sha256) {
         // Plain setters throughout: Avro's builders deep-copy every nested record and ByteBuffer.
         List<Stage> stages = new ArrayList<>();
         for (int s = 0; s < k.numStages(); s++) {
@@ -60,9 +61,15 @@ public final class TeacherRecordFactory {
         }
         ViewParams v = view.params();
         View viewRecord = new View(v.flip(), v.scaledSize(), v.offsetX(), v.offsetY(), v.outputSize());
-        ImageRef image = new ImageRef(entry.width(), entry.height(), ByteBuffer.wrap(imageBytes), entry.file().toUri().toString(), sha256);
+        ImageRef image = new ImageRef(
+                entry.width(),
+                entry.height(),
+                ByteBuffer.wrap(imageBytes),
+                entry.file().toUri().toString(),
+                sha256);
         float[] gt = view.target().boxes();
-        GroundTruth truth = new GroundTruth(TensorCodec.encode(gt, new int[] {gt.length / 4, 4}, TensorEncoding.FP32),
+        GroundTruth truth = new GroundTruth(
+                TensorCodec.encode(gt, new int[] {gt.length / 4, 4}, TensorEncoding.FP32),
                 boxed(view.target().labels()));
         TeacherRecord r = new TeacherRecord();
         r.setDatasetId(datasetId);
@@ -85,7 +92,8 @@ public final class TeacherRecordFactory {
     }
 
     public static Tensor tensor(NDArray a, TensorEncoding e, int scaleAxis) {
-        int[] shape = Arrays.stream(a.getShape().getShape()).mapToInt(x -> (int) x).toArray();
+        int[] shape =
+                Arrays.stream(a.getShape().getShape()).mapToInt(x -> (int) x).toArray();
         return TensorCodec.encode(a.toFloatArray(), shape, e, scaleAxis);
     }
 

@@ -43,12 +43,29 @@ class TeacherProducerContainerTest {
         Path data = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(3, 1, 48, 2, 3, 5));
         DetectionDataset ds = DatasetLoader.load(data, "train");
         Engine.getInstance().setRandomSeed(1);
-        try (EmbeddedRegistry registry = EmbeddedRegistry.start(); NDManager m = NDManager.newBaseManager()) {
-            DetrModel teacher = new DetrModel(DetrConfig.builder().backboneWidths(List.of(8, 16, 16)).blocksPerStage(0).hiddenDim(32).numHeads(4).ffnDim(64).encoderLayers(1).decoderLayers(2).numQueries(6).numClasses(3).decoder(DecoderType.DAB).imageSize(32).build())
+        try (EmbeddedRegistry registry = EmbeddedRegistry.start();
+                NDManager m = NDManager.newBaseManager()) {
+            DetrModel teacher = new DetrModel(DetrConfig.builder()
+                            .backboneWidths(List.of(8, 16, 16))
+                            .blocksPerStage(0)
+                            .hiddenDim(32)
+                            .numHeads(4)
+                            .ffnDim(64)
+                            .encoderLayers(1)
+                            .decoderLayers(2)
+                            .numQueries(6)
+                            .numClasses(3)
+                            .decoder(DecoderType.DAB)
+                            .imageSize(32)
+                            .build())
                     .initializeParameters(m);
-            ProduceSummary s = TeacherProducer.builder().serdes(RecordSerdes.of(KAFKA.getBootstrapServers(), registry.url()))
-                    .topic("container.records").encodings(EncodingPolicy.uniform(TensorEncoding.FP16))
-                    .log(new PrintStream(OutputStream.nullOutputStream())).build().run(teacher, ds.classNames(), ds);
+            ProduceSummary s = TeacherProducer.builder()
+                    .serdes(RecordSerdes.of(KAFKA.getBootstrapServers(), registry.url()))
+                    .topic("container.records")
+                    .encodings(EncodingPolicy.uniform(TensorEncoding.FP16))
+                    .log(new PrintStream(OutputStream.nullOutputStream()))
+                    .build()
+                    .run(teacher, ds.classNames(), ds);
             assertEquals(3, s.produced());
         }
     }

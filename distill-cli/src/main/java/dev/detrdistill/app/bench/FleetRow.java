@@ -9,7 +9,13 @@ import java.util.Locale;
  * @param onlineAp each online student's final AP on the validation split
  * @param streamedAp each streamed student's final AP
  */
-record FleetRow(int students, int stepsPerStudent, Online online, Streamed streamed, List<Double> onlineAp, List<Double> streamedAp) {
+record FleetRow(
+        int students,
+        int stepsPerStudent,
+        Online online,
+        Streamed streamed,
+        List<Double> onlineAp,
+        List<Double> streamedAp) {
 
     /**
      * @param total wall and CPU of all N runs, one after another
@@ -30,8 +36,14 @@ record FleetRow(int students, int stepsPerStudent, Online online, Streamed strea
      * @param renderSeconds rendering image views from records, summed over students
      * @param studentRecordsPerSecond records times students through the job per wall second
      */
-    record Streamed(Cost produce, double teacherInferenceSeconds, Cost job, double stepSeconds, double decodeSeconds,
-            double renderSeconds, double studentRecordsPerSecond) {
+    record Streamed(
+            Cost produce,
+            double teacherInferenceSeconds,
+            Cost job,
+            double stepSeconds,
+            double decodeSeconds,
+            double renderSeconds,
+            double studentRecordsPerSecond) {
         Cost total() {
             return produce.plus(job);
         }
@@ -58,15 +70,33 @@ record FleetRow(int students, int stepsPerStudent, Online online, Streamed strea
     static String meanStd(List<Double> v) {
         double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         double var = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.size() - 1);
-        return v.size() > 1 ? String.format(Locale.ROOT, "%.4f +- %.4f", mean, Math.sqrt(var)) : String.format(Locale.ROOT, "%.4f", mean);
+        return v.size() > 1
+                ? String.format(Locale.ROOT, "%.4f +- %.4f", mean, Math.sqrt(var))
+                : String.format(Locale.ROOT, "%.4f", mean);
     }
 
     String summary() {
-        return String.format(Locale.ROOT, "N=%d: online wall %.1f s (teacher %.1f s) CPU %.1f s | streamed wall %.1f s (teacher pass %.1f s, "
-                + "job %.1f s: steps %.1f, decode %.1f, render %.1f, other %.1f) CPU %.1f s | streamed/online wall %.2f CPU %.2f | "
-                + "AP online %s streamed %s", students, online.total().wallSeconds(), online.teacherSeconds(), online.total().cpuSeconds(),
-                streamed.total().wallSeconds(), streamed.produce().wallSeconds(), streamed.job().wallSeconds(), streamed.stepSeconds(),
-                streamed.decodeSeconds(), streamed.renderSeconds(), streamed.jobOverheadSeconds(), streamed.total().cpuSeconds(), wallRatio(),
-                cpuRatio(), meanStd(onlineAp), meanStd(streamedAp));
+        return String.format(
+                Locale.ROOT,
+                "N=%d: online wall %.1f s (teacher %.1f s) CPU %.1f s | streamed wall %.1f s (teacher pass %.1f s, "
+                        + "job %.1f s: steps %.1f, decode %.1f, render %.1f, other %.1f) CPU %.1f s | "
+                        + "streamed/online wall %.2f CPU %.2f | "
+                        + "AP online %s streamed %s",
+                students,
+                online.total().wallSeconds(),
+                online.teacherSeconds(),
+                online.total().cpuSeconds(),
+                streamed.total().wallSeconds(),
+                streamed.produce().wallSeconds(),
+                streamed.job().wallSeconds(),
+                streamed.stepSeconds(),
+                streamed.decodeSeconds(),
+                streamed.renderSeconds(),
+                streamed.jobOverheadSeconds(),
+                streamed.total().cpuSeconds(),
+                wallRatio(),
+                cpuRatio(),
+                meanStd(onlineAp),
+                meanStd(streamedAp));
     }
 }

@@ -1,11 +1,11 @@
 package dev.detrdistill.app.demo;
 
-import dev.detrdistill.app.report.Charts;
-import dev.detrdistill.eval.CocoMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.detrdistill.app.report.Charts;
 import dev.detrdistill.data.ImageCache;
 import dev.detrdistill.data.ImageEntry;
+import dev.detrdistill.eval.CocoMetrics;
 import dev.detrdistill.eval.Detection;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -26,20 +26,32 @@ import javax.imageio.ImageIO;
 
 /**
  * The demo's self-contained HTML report: AP table, AP against step and per class, loss curves per term (charts
- * inline as SVG, drawn by {@link Charts}), record sizes by field, throughput, and validation images with each model's detections side by side (inline PNG).
+ * inline as SVG, drawn by {@link Charts}), record sizes by field, throughput, and validation images with each model's
+ * detections side by side (inline PNG).
  */
 final class DemoReport {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Color[] PALETTE = {new Color(0xe6194b), new Color(0x4363d8), new Color(0xf58231), new Color(0x911eb4),
-        new Color(0x46f0f0), new Color(0xf032e6)};
+    private static final Color[] PALETTE = {
+        new Color(0xe6194b),
+        new Color(0x4363d8),
+        new Color(0xf58231),
+        new Color(0x911eb4),
+        new Color(0x46f0f0),
+        new Color(0xf032e6)
+    };
     private final StringBuilder html = new StringBuilder();
 
     DemoReport(String title) {
-        html.append("<!doctype html><html><head><meta charset='utf-8'><title>").append(esc(title)).append("</title><style>")
-                .append("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse}")
+        html.append("<!doctype html><html><head><meta charset='utf-8'><title>")
+                .append(esc(title))
+                .append("</title><style>")
+                .append("body{font-family:sans-serif;max-width:1100px;margin:2em "
+                        + "auto;color:#222}table{border-collapse:collapse}")
                 .append("td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th{background:#f4f4f4}")
                 .append("td:first-child,th:first-child{text-align:left}figure{display:inline-block;margin:6px}")
-                .append("figcaption{text-align:center;font-size:13px}</style></head><body><h1>").append(esc(title)).append("</h1>");
+                .append("figcaption{text-align:center;font-size:13px}</style></head><body><h1>")
+                .append(esc(title))
+                .append("</h1>");
     }
 
     DemoReport heading(String h) {
@@ -75,7 +87,8 @@ final class DemoReport {
             int step = n.get("step").asInt();
             n.fieldNames().forEachRemaining(k -> {
                 if (k.startsWith("loss") || k.startsWith("distill_")) {
-                    series.computeIfAbsent(k, x -> new ArrayList<>()).add(new double[] {step, n.get(k).asDouble()});
+                    series.computeIfAbsent(k, x -> new ArrayList<>())
+                            .add(new double[] {step, n.get(k).asDouble()});
                 }
             });
         }
@@ -89,7 +102,9 @@ final class DemoReport {
             List<double[]> points = new ArrayList<>();
             for (JsonNode n : lines(e.getValue())) {
                 if (n.has("eval")) {
-                    points.add(new double[] {n.get("step").asDouble(), n.get("eval").get("AP").asDouble()});
+                    points.add(new double[] {
+                        n.get("step").asDouble(), n.get("eval").get("AP").asDouble()
+                    });
                 }
             }
             series.put(e.getKey(), points);
@@ -127,11 +142,16 @@ final class DemoReport {
             throws IOException {
         for (ImageEntry e : images) {
             html.append("<div>");
-            html.append(figure(draw(e, List.of(), true, classNames), "ground truth (" + e.annotations().size() + ")"));
+            html.append(figure(
+                    draw(e, List.of(), true, classNames),
+                    "ground truth (" + e.annotations().size() + ")"));
             for (Map.Entry<String, List<Detection>> m : byModel.entrySet()) {
-                List<Detection> dets = m.getValue().stream().filter(d -> d.imageId().equals(e.id()))
-                        .sorted(java.util.Comparator.comparingDouble(Detection::score).reversed())
-                        .limit(Math.max(1, e.annotations().size())).toList();
+                List<Detection> dets = m.getValue().stream()
+                        .filter(d -> d.imageId().equals(e.id()))
+                        .sorted(java.util.Comparator.comparingDouble(Detection::score)
+                                .reversed())
+                        .limit(Math.max(1, e.annotations().size()))
+                        .toList();
                 html.append(figure(draw(e, dets, false, classNames), m.getKey() + " (top " + dets.size() + ")"));
             }
             html.append("</div>");
@@ -142,14 +162,16 @@ final class DemoReport {
     private static String figure(BufferedImage img, String caption) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(img, "png", png);
-        return "<figure><img width='" + img.getWidth() + "' src='data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray())
-                + "'><figcaption>" + esc(caption) + "</figcaption></figure>";
+        return "<figure><img width='" + img.getWidth() + "' src='data:image/png;base64,"
+                + Base64.getEncoder().encodeToString(png.toByteArray()) + "'><figcaption>" + esc(caption)
+                + "</figcaption></figure>";
     }
 
     private static BufferedImage draw(ImageEntry e, List<Detection> dets, boolean truth, List<String> classNames) {
         BufferedImage src = ImageCache.read(e);
         double f = 256.0 / Math.max(src.getWidth(), src.getHeight());
-        BufferedImage out = new BufferedImage((int) (src.getWidth() * f), (int) (src.getHeight() * f), BufferedImage.TYPE_INT_RGB);
+        BufferedImage out =
+                new BufferedImage((int) (src.getWidth() * f), (int) (src.getHeight() * f), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(src, 0, 0, out.getWidth(), out.getHeight(), null);
@@ -163,7 +185,8 @@ final class DemoReport {
         return out;
     }
 
-    private static void box(Graphics2D g, double f, dev.detrdistill.box.Box b, int cls, Double score, List<String> classNames) {
+    private static void box(
+            Graphics2D g, double f, dev.detrdistill.box.Box b, int cls, Double score, List<String> classNames) {
         g.setColor(PALETTE[cls % PALETTE.length]);
         g.drawRect((int) (b.x0() * f), (int) (b.y0() * f), (int) (b.width() * f), (int) (b.height() * f));
         String label = classNames.get(cls) + (score == null ? "" : String.format(Locale.ROOT, " %.2f", score));

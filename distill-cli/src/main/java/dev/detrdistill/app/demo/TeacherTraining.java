@@ -1,13 +1,12 @@
 package dev.detrdistill.app.demo;
 
-import dev.detrdistill.train.TrainSettings;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.CheckpointMeta;
-import dev.detrdistill.train.LearningRateSchedule;
 import dev.detrdistill.train.TrainOptions;
+import dev.detrdistill.train.TrainSettings;
 import dev.detrdistill.train.TrainingRun;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -17,9 +16,12 @@ public final class TeacherTraining {
     private TeacherTraining() {}
 
     /** @return the teacher's checkpoint folder ({@code dir/checkpoint}) */
-    public static Path ensure(String teacherConfig, int imageSize, int steps, float lr, DetectionDataset train, Path dir, PrintStream log)
+    public static Path ensure(
+            String teacherConfig, int imageSize, int steps, float lr, DetectionDataset train, Path dir, PrintStream log)
             throws Exception {
-        DetrConfig config = DetectorConfigs.load(teacherConfig, train.numClasses()).withImageSize(imageSize).validate();
+        DetrConfig config = DetectorConfigs.load(teacherConfig, train.numClasses())
+                .withImageSize(imageSize)
+                .validate();
         Path ckpt = dir.resolve("checkpoint");
         if (Checkpoint.exists(ckpt)) {
             CheckpointMeta meta = Checkpoint.readMeta(ckpt);
@@ -28,9 +30,14 @@ public final class TeacherTraining {
                 return ckpt;
             }
         }
-        log.printf("training the teacher (%s, %d steps; resumes a partial run; reused next time)%n", teacherConfig, steps);
-        TrainOptions options = TrainSettings.options(TrainSettings.TRAIN.defaults().with(TrainSettings.STEPS, steps)
-                .with(TrainSettings.LR, lr).with(TrainSettings.EVAL_EVERY, 0).with(TrainSettings.CHECKPOINT_EVERY, 250));
+        log.printf(
+                "training the teacher (%s, %d steps; resumes a partial run; reused next time)%n", teacherConfig, steps);
+        TrainOptions options = TrainSettings.options(TrainSettings.TRAIN
+                .defaults()
+                .with(TrainSettings.STEPS, steps)
+                .with(TrainSettings.LR, lr)
+                .with(TrainSettings.EVAL_EVERY, 0)
+                .with(TrainSettings.CHECKPOINT_EVERY, 250));
         new TrainingRun(config, train, null, options, dir, log).run(true);
         return ckpt;
     }

@@ -1,15 +1,14 @@
 package dev.detrdistill.app.producer;
 
-import dev.detrdistill.producer.ProducerSettings;
 import ai.djl.ndarray.NDManager;
 import dev.detrdistill.cli.DataOptions;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.producer.CheckpointTeacher;
+import dev.detrdistill.producer.ProduceSummary;
+import dev.detrdistill.producer.ProducerSettings;
+import dev.detrdistill.producer.TeacherProducer;
 import dev.detrdistill.producer.TeacherRunner;
 import dev.detrdistill.producer.exported.ExportedTeacher;
-import dev.detrdistill.producer.EncodingPolicy;
-import dev.detrdistill.producer.ProduceSummary;
-import dev.detrdistill.producer.TeacherProducer;
 import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.CheckpointMeta;
 import java.nio.file.Path;
@@ -18,9 +17,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "produce", mixinStandardHelpOptions = true, modelTransformer = ProduceCommand.ProducerOptions.class,
-        description = {"Run a teacher once per image view and publish its knowledge (TeacherRecord) to Kafka,",
-            "with its TeacherCard on <topic>.cards and bad input on <topic>.dlq."})
+@Command(
+        name = "produce",
+        mixinStandardHelpOptions = true,
+        modelTransformer = ProduceCommand.ProducerOptions.class,
+        description = {
+            "Run a teacher once per image view and publish its knowledge (TeacherRecord) to Kafka,",
+            "with its TeacherCard on <topic>.cards and bad input on <topic>.dlq."
+        })
 public final class ProduceCommand implements Callable<Integer> {
     /** One option per producer setting (ProducerSettings), defined once. */
     public static final class ProducerOptions implements picocli.CommandLine.IModelTransformer {
@@ -34,11 +38,20 @@ public final class ProduceCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--teacher", required = true, paramLabel = "<checkpoint|file.pt|file.onnx>",
-            description = "Teacher checkpoint folder (from train), or a TorchScript (.pt) or ONNX (.onnx) file following docs/bring-your-own-teacher.md.")
+    @Option(
+            names = "--teacher",
+            required = true,
+            paramLabel = "<checkpoint|file.pt|file.onnx>",
+            description =
+                    "Teacher checkpoint folder (from train), or a TorchScript (.pt) or ONNX (.onnx) file following "
+                            + "docs/bring-your-own-teacher.md.")
     Path teacher;
 
-    @Option(names = "--image-size", paramLabel = "<px>", description = "Input side in pixels of a TorchScript or ONNX teacher, the size it was exported for (checkpoints know theirs).")
+    @Option(
+            names = "--image-size",
+            paramLabel = "<px>",
+            description = "Input side in pixels of a TorchScript or ONNX teacher, the size it was exported for "
+                    + "(checkpoints know theirs).")
     Integer imageSize;
 
     @Mixin
@@ -47,10 +60,16 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "train", description = "Split to produce. Default: ${DEFAULT-VALUE}")
     String split;
 
-    @Option(names = "--topic", required = true, description = "Records topic (created with the settings it needs if absent).")
+    @Option(
+            names = "--topic",
+            required = true,
+            description = "Records topic (created with the settings it needs if absent).")
     String topic;
 
-    @Option(names = "--claim-check-dir", paramLabel = "<dir>", description = "Records over --max-record-bytes keep features and masks in files here.")
+    @Option(
+            names = "--claim-check-dir",
+            paramLabel = "<dir>",
+            description = "Records over --max-record-bytes keep features and masks in files here.")
     Path claimCheckDir;
 
     @Mixin
@@ -68,17 +87,25 @@ public final class ProduceCommand implements Callable<Integer> {
         if (!exported) {
             CheckpointMeta meta = Checkpoint.readMeta(teacher);
             if (!ds.classNames().equals(meta.classNames())) {
-                throw new IllegalArgumentException("teacher classes " + meta.classNames() + " differ from dataset classes " + ds.classNames());
+                throw new IllegalArgumentException(
+                        "teacher classes " + meta.classNames() + " differ from dataset classes " + ds.classNames());
             }
             classes = meta.classNames();
         } else if (imageSize == null) {
-            throw new IllegalArgumentException("a TorchScript or ONNX teacher needs --image-size (the input side in pixels it was exported for)");
+            throw new IllegalArgumentException(
+                    "a TorchScript or ONNX teacher needs --image-size (the input side in pixels it was exported for)");
         }
-        try (StreamOptions started = stream; NDManager manager = dev.detrdistill.model.Devices.newManager();
-                TeacherRunner runner = exported ? ExportedTeacher.open(teacher, imageSize)
+        try (StreamOptions started = stream;
+                NDManager manager = dev.detrdistill.model.Devices.newManager();
+                TeacherRunner runner = exported
+                        ? ExportedTeacher.open(teacher, imageSize)
                         : new CheckpointTeacher(Checkpoint.loadModel(teacher, manager))) {
-            TeacherProducer producer = TeacherProducer.builder().serdes(started.connect()).topic(topic)
-                    .settings(ProducerSettings.PRODUCE.read(spec, ProducerSettings.PRODUCE.defaults())).claimCheckDir(claimCheckDir).build();
+            TeacherProducer producer = TeacherProducer.builder()
+                    .serdes(started.connect())
+                    .topic(topic)
+                    .settings(ProducerSettings.PRODUCE.read(spec, ProducerSettings.PRODUCE.defaults()))
+                    .claimCheckDir(claimCheckDir)
+                    .build();
             ProduceSummary summary = producer.run(runner, classes, ds);
             System.out.print(summary.render());
         }

@@ -19,8 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "producer", mixinStandardHelpOptions = true,
-        description = "Produce a split once per encoding (fp32, fp16, int8) and print bytes per record by field and the producer's overhead.")
+@Command(
+        name = "producer",
+        mixinStandardHelpOptions = true,
+        description =
+                "Produce a split once per encoding (fp32, fp16, int8) and print bytes per record by field and the "
+                        + "producer's overhead.")
 public final class ProducerBench implements Callable<Integer> {
     @Option(names = "--teacher", required = true, paramLabel = "<checkpoint>", description = "Teacher checkpoint.")
     Path teacher;
@@ -41,16 +45,32 @@ public final class ProducerBench implements Callable<Integer> {
     public Integer call() throws Exception {
         CheckpointMeta meta = Checkpoint.readMeta(teacher);
         DetectionDataset ds = data.load(split);
-        try (StreamOptions started = stream; NDManager manager = dev.detrdistill.model.Devices.newManager()) {
+        try (StreamOptions started = stream;
+                NDManager manager = dev.detrdistill.model.Devices.newManager()) {
             var serdes = started.connect();
             DetrModel model = Checkpoint.loadModel(teacher, manager);
             for (TensorEncoding e : TensorEncoding.values()) {
                 String topic = "bench.producer." + e.name().toLowerCase(Locale.ROOT) + "." + System.currentTimeMillis();
-                ProduceSummary s = TeacherProducer.builder().serdes(serdes).topic(topic).encodings(EncodingPolicy.uniform(e))
-                        .batchSize(batch).log(new PrintStream(OutputStream.nullOutputStream())).build().run(model, meta.classNames(), ds);
-                System.out.printf(Locale.ROOT, "producer encoding=%s records=%d mean_record_bytes=%.0f inference_s=%.2f encode_s=%.2f "
-                        + "send_s=%.2f overhead_pct=%.1f records_per_s=%.1f%n", e, s.produced(), s.meanRecordBytes(),
-                        s.inferenceSeconds(), s.encodeSeconds(), s.sendSeconds(), 100 * s.overhead(), s.produced() / wall(s));
+                ProduceSummary s = TeacherProducer.builder()
+                        .serdes(serdes)
+                        .topic(topic)
+                        .encodings(EncodingPolicy.uniform(e))
+                        .batchSize(batch)
+                        .log(new PrintStream(OutputStream.nullOutputStream()))
+                        .build()
+                        .run(model, meta.classNames(), ds);
+                System.out.printf(
+                        Locale.ROOT,
+                        "producer encoding=%s records=%d mean_record_bytes=%.0f inference_s=%.2f encode_s=%.2f "
+                                + "send_s=%.2f overhead_pct=%.1f records_per_s=%.1f%n",
+                        e,
+                        s.produced(),
+                        s.meanRecordBytes(),
+                        s.inferenceSeconds(),
+                        s.encodeSeconds(),
+                        s.sendSeconds(),
+                        100 * s.overhead(),
+                        s.produced() / wall(s));
                 System.out.print(s.render());
             }
         }

@@ -6,8 +6,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 
-@Command(name = "stack", mixinStandardHelpOptions = true,
-        description = "Run an embedded Kafka broker and schema registry in the foreground until Ctrl-C (in-memory; for local use).")
+@Command(
+        name = "stack",
+        mixinStandardHelpOptions = true,
+        description = "Run an embedded Kafka broker and schema registry in the foreground until Ctrl-C (in-memory; for "
+                + "local use).")
 public final class StackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {

@@ -4,10 +4,10 @@ import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.stack.EmbeddedKafka;
 import dev.detrdistill.stack.EmbeddedRegistry;
 import dev.detrdistill.stream.RecordSerdes;
+import dev.detrdistill.stream.StreamConnection;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import dev.detrdistill.stream.StreamConnection;
 import picocli.CommandLine.Mixin;
 
 /**

@@ -28,8 +28,18 @@ import org.jfree.svg.SVGGraphics2D;
  */
 public final class Charts {
     /** Distinct colours (Sasha Trubetskoy's list), in order; series beyond them reuse with another dash. */
-    private static final Color[] PALETTE = {new Color(0xe6194b), new Color(0x4363d8), new Color(0x3cb44b), new Color(0xf58231),
-        new Color(0x911eb4), new Color(0x42d4f4), new Color(0xf032e6), new Color(0x9a6324), new Color(0x469990), new Color(0x800000)};
+    private static final Color[] PALETTE = {
+        new Color(0xe6194b),
+        new Color(0x4363d8),
+        new Color(0x3cb44b),
+        new Color(0xf58231),
+        new Color(0x911eb4),
+        new Color(0x42d4f4),
+        new Color(0xf032e6),
+        new Color(0x9a6324),
+        new Color(0x469990),
+        new Color(0x800000)
+    };
 
     private Charts() {}
 
@@ -38,16 +48,19 @@ public final class Charts {
      *
      * @param series name to points, each point {@code {x, y}}; drawn in map order
      */
-    public static String lines(String title, String xLabel, String yLabel, Map<String, List<double[]>> series, int width, int height) {
+    public static String lines(
+            String title, String xLabel, String yLabel, Map<String, List<double[]>> series, int width, int height) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
             XYSeries s = new XYSeries(e.getKey(), false, true);
             e.getValue().forEach(p -> s.add(p[0], p[1]));
             data.addSeries(s);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, series.values().stream().allMatch(p -> p.size() <= 12));
+        XYLineAndShapeRenderer renderer =
+                new XYLineAndShapeRenderer(true, series.values().stream().allMatch(p -> p.size() <= 12));
         for (int i = 0; i < series.size(); i++) {
             renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
             renderer.setSeriesStroke(i, stroke(i));
@@ -62,11 +75,17 @@ public final class Charts {
     }
 
     /** Grouped bars: one group per category, one bar per series ({@code values.get(series).get(category)}). */
-    public static String bars(String title, String categoryLabel, String valueLabel, Map<String, Map<String, Double>> values, int width,
+    public static String bars(
+            String title,
+            String categoryLabel,
+            String valueLabel,
+            Map<String, Map<String, Double>> values,
+            int width,
             int height) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         values.forEach((series, byCategory) -> byCategory.forEach((category, v) -> data.addValue(v, series, category)));
-        JFreeChart chart = ChartFactory.createBarChart(title, categoryLabel, valueLabel, data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createBarChart(
+                title, categoryLabel, valueLabel, data, PlotOrientation.VERTICAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         BarRenderer renderer = (BarRenderer) plot.getRenderer();
         renderer.setBarPainter(new StandardBarPainter());

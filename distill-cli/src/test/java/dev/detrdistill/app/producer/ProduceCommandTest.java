@@ -68,22 +68,49 @@ class ProduceCommandTest {
 
     /** `produce --teacher <file>` with the transformers exports of tools/export-teacher, TorchScript and ONNX alike. */
     @ParameterizedTest(name = "{0}.{1}")
-    @CsvSource({"detr, pt, 1", "detr, onnx, 1", "deformable-detr, pt, 3", "deformable-detr, onnx, 3", "conditional-detr, pt, 1",
-            "conditional-detr, onnx, 1"})
+    @CsvSource({
+        "detr, pt, 1",
+        "detr, onnx, 1",
+        "deformable-detr, pt, 3",
+        "deformable-detr, onnx, 3",
+        "conditional-detr, pt, 1",
+        "conditional-detr, onnx, 1"
+    })
     void produceCommandPublishesTheRecordsOfAnExportedTeacher(String arch, String format, int levels) throws Exception {
         Path data = tmp.resolve("byo-data");
         if (!Files.isDirectory(data)) {
             SyntheticShapes.generate(data, new SyntheticShapes.Spec(3, 1, 48, 1, 3, 4));
         }
-        Path file = Path.of("..", "teacher-producer", "src", "test", "resources", "teachers", arch + "." + format).toAbsolutePath();
+        Path file = Path.of("..", "teacher-producer", "src", "test", "resources", "teachers", arch + "." + format)
+                .toAbsolutePath();
         String topic = "byo." + arch + "." + format;
         java.io.StringWriter err = new java.io.StringWriter();
         picocli.CommandLine cli = DistillMain.commandLine();
         cli.setErr(new java.io.PrintWriter(err));
         cli.setOut(new java.io.PrintWriter(java.io.Writer.nullWriter()));
-        int code = dev.detrdistill.cli.CommandLines.execute(cli, new String[] {"produce", "--teacher", file.toString(), "--image-size", "128",
-            "--data", data.toString(), "--topic", topic, "--views", "2", "--batch", "4", "--encoding", "fp32", "--teacher-id", arch,
-            "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url()});
+        int code = dev.detrdistill.cli.CommandLines.execute(cli, new String[] {
+            "produce",
+            "--teacher",
+            file.toString(),
+            "--image-size",
+            "128",
+            "--data",
+            data.toString(),
+            "--topic",
+            topic,
+            "--views",
+            "2",
+            "--batch",
+            "4",
+            "--encoding",
+            "fp32",
+            "--teacher-id",
+            arch,
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--registry-url",
+            registry.url()
+        });
         assertEquals(0, code, err.toString());
         RecordSerdes serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
         List<ConsumerRecord<String, TeacherRecord>> records = readAll(serdes.consumer("byo-" + topic), topic, 6);
@@ -93,22 +120,37 @@ class ProduceCommandTest {
             assertEquals(levels - 1, r.value().getMoreFeatureLevels().size());
             assertEquals(12, TensorCodec.shape(r.value().getStages().get(0).getLogits())[0]);
         }
-        TeacherCard card = this.<TeacherCard>readAll(serdes.consumer("byo-card-" + topic), Topics.cardsTopic(topic), 1).get(0).value();
+        TeacherCard card = this.<TeacherCard>readAll(serdes.consumer("byo-card-" + topic), Topics.cardsTopic(topic), 1)
+                .get(0)
+                .value();
         assertEquals(128, card.getInputSize());
         assertTrue(card.getConfigJson().contains("\"featureLevels\":" + levels), card.getConfigJson());
     }
 
     @Test
     void inspectNamesAMissingTopicAndListsTheOnesThatExist() throws Exception {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("inspect.present", 1, (short) 1))).all().get();
+        try (var admin =
+                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("inspect.present", 1, (short) 1)))
+                    .all()
+                    .get();
         }
         java.io.StringWriter err = new java.io.StringWriter();
         picocli.CommandLine cli = DistillMain.commandLine();
         cli.setErr(new java.io.PrintWriter(err));
-        int code = dev.detrdistill.cli.CommandLines.execute(cli, new String[] {"inspect", "--topic", "inspect.absent",
-            "--bootstrap-server", kafka.bootstrapServers(), "--registry-url", registry.url()});
+        int code = dev.detrdistill.cli.CommandLines.execute(cli, new String[] {
+            "inspect",
+            "--topic",
+            "inspect.absent",
+            "--bootstrap-server",
+            kafka.bootstrapServers(),
+            "--registry-url",
+            registry.url()
+        });
         assertEquals(1, code);
-        assertTrue(err.toString().contains("topic inspect.absent does not exist") && err.toString().contains("inspect.present"), err.toString());
+        assertTrue(
+                err.toString().contains("topic inspect.absent does not exist")
+                        && err.toString().contains("inspect.present"),
+                err.toString());
     }
 }

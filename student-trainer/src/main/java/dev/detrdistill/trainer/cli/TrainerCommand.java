@@ -1,7 +1,6 @@
 package dev.detrdistill.trainer.cli;
 
 import dev.detrdistill.records.AvroTrust;
-import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.trainer.StudentSpec;
 import dev.detrdistill.trainer.StudentSpecs;
 import dev.detrdistill.trainer.flink.FailureDrill;
@@ -16,57 +15,98 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "trainer", mixinStandardHelpOptions = true,
-        description = {"Train one or more students from a teacher's record stream with Flink (local MiniCluster by default; "
-                + "the same main class runs under 'flink run').",
-                "Replays a fixed offset range for --epochs (bounded), or follows the topic with --live."})
+@Command(
+        name = "trainer",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train one or more students from a teacher's record stream with Flink (local MiniCluster by default; "
+                    + "the same main class runs under 'flink run').",
+            "Replays a fixed offset range for --epochs (bounded), or follows the topic with --live."
+        })
 public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--topic", required = true, description = "Teacher records topic (its cards are on <topic>.cards).")
     String topic;
 
-    @Option(names = "--student", required = true, paramLabel = "<file.yaml>",
+    @Option(
+            names = "--student",
+            required = true,
+            paramLabel = "<file.yaml>",
             description = "A student config (repeat for several students in one job). See docs/configuration.md.")
     List<Path> students;
 
-    @Option(names = "--from", defaultValue = "earliest", paramLabel = "<earliest|latest|ms|ISO>",
-            description = "Where reading starts: earliest, latest (live only), epoch ms or an ISO-8601 instant. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--from",
+            defaultValue = "earliest",
+            paramLabel = "<earliest|latest|ms|ISO>",
+            description =
+                    "Where reading starts: earliest, latest (live only), epoch ms or an ISO-8601 instant. Default: "
+                            + "${DEFAULT-VALUE}")
     String from;
 
-    @Option(names = "--epochs", defaultValue = "1", description = "Replays of the offset range fixed at start (bounded). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--epochs",
+            defaultValue = "1",
+            description = "Replays of the offset range fixed at start (bounded). Default: ${DEFAULT-VALUE}")
     int epochs;
 
-    @Option(names = "--live", description = "Follow the topic without end (new records train as the teacher produces them).")
+    @Option(
+            names = "--live",
+            description = "Follow the topic without end (new records train as the teacher produces them).")
     boolean live;
 
     @picocli.CommandLine.Mixin
     dev.detrdistill.stream.StreamConnection stream;
 
-    @Option(names = "--set", paramLabel = "<key=value>",
-            description = "Override a training setting of every student by its key, e.g. --set lr=5e-4 (keys: docs/configuration.md).")
+    @Option(
+            names = "--set",
+            paramLabel = "<key=value>",
+            description = "Override a training setting of every student by its key, e.g. --set lr=5e-4 (keys: "
+                    + "docs/configuration.md).")
     List<String> sets;
 
-    @Option(names = "--parallelism", defaultValue = "1",
-            description = "Subtasks of the training operator (students are spread over them by key). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "1",
+            description = "Subtasks of the training operator (students are spread over them by key). Default: "
+                    + "${DEFAULT-VALUE}")
     int parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "30", paramLabel = "<seconds>",
-            description = "Flink checkpoint interval: student state and Kafka offsets together. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "30",
+            paramLabel = "<seconds>",
+            description =
+                    "Flink checkpoint interval: student state and Kafka offsets together. Default: ${DEFAULT-VALUE}")
     double checkpointSeconds;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "<dir|uri>", description = "Where Flink checkpoints go. Default: runs/trainer/<job>/flink-checkpoints")
+    @Option(
+            names = "--checkpoint-dir",
+            paramLabel = "<dir|uri>",
+            description = "Where Flink checkpoints go. Default: runs/trainer/<job>/flink-checkpoints")
     Path checkpointDir;
 
-    @Option(names = "--resume-from", paramLabel = "<chk-dir>", description = "A retained Flink checkpoint (or savepoint) to continue from.")
+    @Option(
+            names = "--resume-from",
+            paramLabel = "<chk-dir>",
+            description = "A retained Flink checkpoint (or savepoint) to continue from.")
     String resumeFrom;
 
-    @Option(names = "--overwrite", description = "Start again in student output folders that already hold a run (their files are deleted).")
+    @Option(
+            names = "--overwrite",
+            description = "Start again in student output folders that already hold a run (their files are deleted).")
     boolean overwrite;
 
-    @Option(names = "--job-name", description = "Flink job name (also the consumer group suffix). Default: detrdistill-<topic>-<random>")
+    @Option(
+            names = "--job-name",
+            description = "Flink job name (also the consumer group suffix). Default: detrdistill-<topic>-<random>")
     String jobName;
 
-    @Option(names = "--drill-fail-at-step", defaultValue = "0", paramLabel = "<step>",
-            description = "Recovery drill: fail the job once after this step and a completed checkpoint (0 = off). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--drill-fail-at-step",
+            defaultValue = "0",
+            paramLabel = "<step>",
+            description = "Recovery drill: fail the job once after this step and a completed checkpoint (0 = off). "
+                    + "Default: ${DEFAULT-VALUE}")
     int drillStep;
 
     @picocli.CommandLine.Mixin
@@ -78,14 +118,27 @@ public final class TrainerCommand implements Callable<Integer> {
         List<StudentSpec> specs = StudentSpecs.load(students, sets);
         for (StudentSpec s : specs) {
             // Resuming a job continues its students' runs; anything else must not write over one silently.
-            dev.detrdistill.train.RunFolder.claim(Path.of(s.output()), resumeFrom != null, overwrite,
-                    "student " + s.name() + " output", "Add --resume-from <checkpoint> to continue its job, ");
+            dev.detrdistill.train.RunFolder.claim(
+                    Path.of(s.output()),
+                    resumeFrom != null,
+                    overwrite,
+                    "student " + s.name() + " output",
+                    "Add --resume-from <checkpoint> to continue its job, ");
         }
         StudentTrainerJob job = StudentTrainerJob.builder()
-                .serdes(stream.serdes("the trainer reads a running broker and registry (start both with ./distill stack)"))
-                .topic(topic).students(specs).from(StartPosition.parse(from)).epochs(epochs).live(live)
-                .parallelism(parallelism).checkpointInterval(Duration.ofMillis((long) (checkpointSeconds * 1000)))
-                .checkpointDir(checkpointDir).resumeFrom(resumeFrom).jobName(jobName).device(device.text())
+                .serdes(stream.serdes(
+                        "the trainer reads a running broker and registry (start both with ./distill stack)"))
+                .topic(topic)
+                .students(specs)
+                .from(StartPosition.parse(from))
+                .epochs(epochs)
+                .live(live)
+                .parallelism(parallelism)
+                .checkpointInterval(Duration.ofMillis((long) (checkpointSeconds * 1000)))
+                .checkpointDir(checkpointDir)
+                .resumeFrom(resumeFrom)
+                .jobName(jobName)
+                .device(device.text())
                 .drill(drillStep > 0 ? new FailureDrill("cli-" + UUID.randomUUID(), drillStep) : FailureDrill.OFF)
                 .build();
         TrainerResult result = job.run();

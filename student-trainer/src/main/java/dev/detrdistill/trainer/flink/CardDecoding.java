@@ -28,7 +28,10 @@ final class CardDecoding extends ProcessFunction<RawKafkaRecord, TeacherCard> {
         try {
             out.collect(decoder.decode(raw.value));
         } catch (BadRecordException e) {
-            ctx.output(RefusedRecord.TAG, deadLetters.count(RefusedRecord.of(raw, "cards", e.reason(), raw.coordinates() + " " + e.getMessage())));
+            ctx.output(
+                    RefusedRecord.TAG,
+                    deadLetters.count(
+                            RefusedRecord.of(raw, "cards", e.reason(), raw.coordinates() + " " + e.getMessage())));
         }
     }
 }

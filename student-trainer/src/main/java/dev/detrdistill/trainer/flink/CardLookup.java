@@ -1,7 +1,7 @@
 package dev.detrdistill.trainer.flink;
 
-import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.records.TeacherCard;
+import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
 import dev.detrdistill.trainer.BadRecordException;
@@ -37,7 +37,8 @@ final class CardLookup implements Serializable {
         Map<String, TeacherCard> cards = new HashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(serdes.rawConsumer("detrdistill-card-lookup"))) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .collect(Collectors.toList());
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);

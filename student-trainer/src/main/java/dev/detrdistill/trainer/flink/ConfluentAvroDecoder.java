@@ -41,7 +41,10 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
     private transient Map<Integer, Object> readers; // SpecificDatumReader or the BadRecordException to repeat
     private transient ObjectMapper json;
 
-    /** @param registryUrl an Apicurio base URL or a Confluent-compatible API root (ending in /apis/ccompat/v7, or Confluent's own) */
+    /**
+     * @param registryUrl an Apicurio base URL or a Confluent-compatible API root (ending in /apis/ccompat/v7, or
+     * Confluent's own)
+     */
     public ConfluentAvroDecoder(String registryUrl, Class<T> type) {
         this.ccompatUrl = ccompatUrl(registryUrl);
         this.type = type;
@@ -58,8 +61,10 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
             throw new BadRecordException("empty record", "the record has no value (a tombstone?)");
         }
         if (value.length < 5 || value[0] != 0) {
-            throw new BadRecordException(NOT_WIRE_FORMAT, "first byte is " + value[0] + " and length " + value.length
-                    + "; expected magic byte 0, a 4-byte schema id and Avro binary");
+            throw new BadRecordException(
+                    NOT_WIRE_FORMAT,
+                    "first byte is " + value[0] + " and length " + value.length
+                            + "; expected magic byte 0, a 4-byte schema id and Avro binary");
         }
         int id = ByteBuffer.wrap(value, 1, 4).getInt();
         Object reader = readers().computeIfAbsent(id, this::readerFor);
@@ -71,8 +76,8 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
         try {
             return r.read(null, DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null));
         } catch (IOException | RuntimeException e) {
-            throw new BadRecordException(CORRUPT, "schema id " + id + ": Avro body cannot be decoded as " + type.getSimpleName()
-                    + ": " + e);
+            throw new BadRecordException(
+                    CORRUPT, "schema id " + id + ": Avro body cannot be decoded as " + type.getSimpleName() + ": " + e);
         }
     }
 
@@ -80,7 +85,9 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
         if (readers == null) {
             AvroTrust.trustRecordClasses();
             readers = new HashMap<>();
-            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
             json = new ObjectMapper();
         }
         return readers;
@@ -89,14 +96,21 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
     private Object readerFor(int id) {
         Schema writer = fetch(id);
         if (writer == null) {
-            return new BadRecordException(UNKNOWN_SCHEMA, "schema id " + id + " is not in the registry at " + ccompatUrl);
+            return new BadRecordException(
+                    UNKNOWN_SCHEMA, "schema id " + id + " is not in the registry at " + ccompatUrl);
         }
         Schema readerSchema = SpecificData.get().getSchema(type);
-        SchemaCompatibility.SchemaPairCompatibility c = SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writer);
+        SchemaCompatibility.SchemaPairCompatibility c =
+                SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writer);
         if (c.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            return new BadRecordException(SCHEMA_MISMATCH, "writer schema id " + id + " (" + writer.getFullName() + ") cannot be read as "
-                    + readerSchema.getFullName() + ": " + c.getResult().getIncompatibilities().stream().limit(3)
-                    .map(i -> i.getType() + " at " + i.getLocation() + " " + i.getMessage()).toList());
+            return new BadRecordException(
+                    SCHEMA_MISMATCH,
+                    "writer schema id " + id + " (" + writer.getFullName() + ") cannot be read as "
+                            + readerSchema.getFullName() + ": "
+                            + c.getResult().getIncompatibilities().stream()
+                                    .limit(3)
+                                    .map(i -> i.getType() + " at " + i.getLocation() + " " + i.getMessage())
+                                    .toList());
         }
         return new SpecificDatumReader<T>(writer, readerSchema);
     }
@@ -122,23 +136,31 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
             if (!seen.add(subject + "/" + version)) {
                 continue;
             }
-            String path = "/subjects/" + java.net.URLEncoder.encode(subject, java.nio.charset.StandardCharsets.UTF_8) + "/versions/" + version;
+            String path = "/subjects/" + java.net.URLEncoder.encode(subject, java.nio.charset.StandardCharsets.UTF_8)
+                    + "/versions/" + version;
             JsonNode body = get(path, "reference " + ref.get("name").asText());
             if (body == null) {
-                throw new IllegalStateException("schema registry " + ccompatUrl + " has no " + path + " (referenced as " + ref.get("name") + ")");
+                throw new IllegalStateException("schema registry " + ccompatUrl + " has no " + path + " (referenced as "
+                        + ref.get("name") + ")");
             }
             parseReferences(parser, body.get("references"), seen);
             parser.parse(body.get("schema").asText());
         }
     }
 
-    /** GET against the registry; null on 404; retried, then a job failure (the registry is down, not the record bad). */
+    /**
+     * GET against the registry; null on 404; retried, then a job failure (the registry is down, not the record bad).
+     */
     private JsonNode get(String path, String what) {
         URI uri = URI.create(ccompatUrl + path);
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse<String> res = http.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(10))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (res.statusCode() == 404) {
                     return null;
@@ -154,6 +176,7 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
                 throw new IllegalStateException("interrupted while fetching " + what, e);
             }
         }
-        throw new IllegalStateException("schema registry " + ccompatUrl + " did not answer for " + what + ": " + last, last);
+        throw new IllegalStateException(
+                "schema registry " + ccompatUrl + " did not answer for " + what + ": " + last, last);
     }
 }

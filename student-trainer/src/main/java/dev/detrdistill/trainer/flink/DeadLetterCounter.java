@@ -23,17 +23,20 @@ final class DeadLetterCounter {
     }
 
     RefusedRecord count(RefusedRecord d) {
-        counters.computeIfAbsent(d.reason, r -> group.counter(r.replace(' ', '_'))).inc();
-        accumulators.computeIfAbsent(d.reason, r -> {
-            String name = ACCUMULATOR_PREFIX + r;
-            Object existing = context.getAccumulator(name);
-            LongCounter c = existing instanceof LongCounter l ? l : null;
-            if (c == null) {
-                c = new LongCounter();
-                context.addAccumulator(name, c);
-            }
-            return c;
-        }).add(1);
+        counters.computeIfAbsent(d.reason, r -> group.counter(r.replace(' ', '_')))
+                .inc();
+        accumulators
+                .computeIfAbsent(d.reason, r -> {
+                    String name = ACCUMULATOR_PREFIX + r;
+                    Object existing = context.getAccumulator(name);
+                    LongCounter c = existing instanceof LongCounter l ? l : null;
+                    if (c == null) {
+                        c = new LongCounter();
+                        context.addAccumulator(name, c);
+                    }
+                    return c;
+                })
+                .add(1);
         return d;
     }
 

@@ -21,7 +21,8 @@ public record FailureDrill(String id, int atStep) implements Serializable {
 
     void maybeFail(int step, boolean checkpointWithProgress) {
         if (enabled() && step >= atStep && checkpointWithProgress && FIRED_AT.putIfAbsent(id, step) == null) {
-            throw new DrillFailure("failure drill " + id + ": failing once at step " + step + " (after a completed checkpoint) to rehearse recovery");
+            throw new DrillFailure("failure drill " + id + ": failing once at step " + step
+                    + " (after a completed checkpoint) to rehearse recovery");
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.detrdistill.trainer.flink;
 
-import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
+import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.trainer.BadRecordException;
 import dev.detrdistill.trainer.RecordValidator;
 import java.util.List;
@@ -56,7 +56,10 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
                 out.collect(new StudentTask(student, card, r, raw));
             }
         } catch (BadRecordException e) {
-            ctx.output(RefusedRecord.TAG, deadLetters.count(RefusedRecord.of(raw, "intake", e.reason(), raw.coordinates() + " " + e.getMessage())));
+            ctx.output(
+                    RefusedRecord.TAG,
+                    deadLetters.count(
+                            RefusedRecord.of(raw, "intake", e.reason(), raw.coordinates() + " " + e.getMessage())));
         }
     }
 
@@ -70,8 +73,10 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
             card = looked.get(key);
         }
         if (card == null) {
-            throw new BadRecordException(NO_CARD, "no TeacherCard for teacher " + key + " on the cards topic; publish the card "
-                    + "(the producer does) before its records");
+            throw new BadRecordException(
+                    NO_CARD,
+                    "no TeacherCard for teacher " + key + " on the cards topic; publish the card "
+                            + "(the producer does) before its records");
         }
         return card;
     }

@@ -9,7 +9,8 @@ import org.apache.flink.util.OutputTag;
  * the value (never dropped).
  */
 public class RefusedRecord {
-    public static final OutputTag<RefusedRecord> TAG = new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation.of(RefusedRecord.class));
+    public static final OutputTag<RefusedRecord> TAG = new OutputTag<>(
+            "dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation.of(RefusedRecord.class));
 
     /** Short, stable category: dead letters are counted by it. */
     public String reason;
@@ -17,12 +18,14 @@ public class RefusedRecord {
     public String detail;
     /** Which part of the job refused it: intake, cards, or student:&lt;name&gt;. */
     public String stage;
+
     public String topic;
     public int partition;
     public long offset;
     public String key;
     /** The original value: wire-format bytes from intake, Avro binary of the decoded record from a student. */
     public byte[] value;
+
     public String valueFormat;
 
     public RefusedRecord() {}
@@ -48,6 +51,7 @@ public class RefusedRecord {
 
     @Override
     public String toString() {
-        return "dead letter [" + reason + "] from " + stage + " " + topic + "-" + partition + "@" + offset + ": " + detail;
+        return "dead letter [" + reason + "] from " + stage + " " + topic + "-" + partition + "@" + offset + ": "
+                + detail;
     }
 }

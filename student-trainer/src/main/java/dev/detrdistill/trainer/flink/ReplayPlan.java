@@ -30,20 +30,29 @@ public record ReplayPlan(Map<TopicPartition, Long> start, Map<TopicPartition, Lo
 
     public static ReplayPlan of(String bootstrapServers, String topic, StartPosition from) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-            Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get();
-            List<TopicPartition> parts = d.get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<String, TopicDescription> d =
+                    admin.describeTopics(List.of(topic)).allTopicNames().get();
+            List<TopicPartition> parts = d.get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             Map<TopicPartition, Long> end = offsets(admin, parts, OffsetSpec.latest());
-            Map<TopicPartition, Long> start = switch (from.kind()) {
-                case EARLIEST -> offsets(admin, parts, OffsetSpec.earliest());
-                case LATEST -> new HashMap<>(end);
-                case TIMESTAMP -> offsets(admin, parts, OffsetSpec.forTimestamp(from.timestampMs()));
-            };
-            start.replaceAll((tp, off) -> off < 0 ? end.get(tp) : off); // no record at or after the time: nothing to read
+            Map<TopicPartition, Long> start =
+                    switch (from.kind()) {
+                        case EARLIEST -> offsets(admin, parts, OffsetSpec.earliest());
+                        case LATEST -> new HashMap<>(end);
+                        case TIMESTAMP -> offsets(admin, parts, OffsetSpec.forTimestamp(from.timestampMs()));
+                    };
+            start.replaceAll(
+                    (tp, off) -> off < 0 ? end.get(tp) : off); // no record at or after the time: nothing to read
             return new ReplayPlan(start, end);
         } catch (ExecutionException e) {
-            throw new IllegalArgumentException("cannot read topic " + topic + " on " + bootstrapServers + ": " + e.getCause().getMessage()
-                    + (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
-                            ? " (produce teacher records to it first: ./distill produce --topic " + topic + ")" : ""), e.getCause());
+            throw new IllegalArgumentException(
+                    "cannot read topic " + topic + " on " + bootstrapServers + ": "
+                            + e.getCause().getMessage()
+                            + (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
+                                    ? " (produce teacher records to it first: ./distill produce --topic " + topic + ")"
+                                    : ""),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading offsets of " + topic, e);
@@ -55,7 +64,8 @@ public record ReplayPlan(Map<TopicPartition, Long> start, Map<TopicPartition, Lo
         Map<TopicPartition, OffsetSpec> req = new HashMap<>();
         parts.forEach(p -> req.put(p, spec));
         Map<TopicPartition, Long> out = new HashMap<>();
-        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : admin.listOffsets(req).all().get().entrySet()) {
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e :
+                admin.listOffsets(req).all().get().entrySet()) {
             out.put(e.getKey(), e.getValue().offset());
         }
         return out;

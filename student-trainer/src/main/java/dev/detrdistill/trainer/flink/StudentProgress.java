@@ -12,10 +12,12 @@ public class StudentProgress {
     public float lr;
     /** COCO AP / AP50 when the student was just evaluated, else NaN. */
     public double ap = Double.NaN;
+
     public double ap50 = Double.NaN;
     public boolean last;
     /** Share of the student's time spent rendering views from records, relative to its optimizer steps. */
     public double renderShare;
+
     public String checkpoint;
     /** Wall-clock seconds to the planned last step at the pace since this run started, NaN before it is known. */
     public double etaSeconds = Double.NaN;
@@ -23,8 +25,15 @@ public class StudentProgress {
     public StudentProgress() {}
 
     public String line() {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "student %-12s step %6d/%d  records %7d  loss %.3f  lr %.2e",
-                student, step, plannedSteps, records, loss, lr));
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT,
+                "student %-12s step %6d/%d  records %7d  loss %.3f  lr %.2e",
+                student,
+                step,
+                plannedSteps,
+                records,
+                loss,
+                lr));
         if (!last && !Double.isNaN(etaSeconds)) {
             b.append("  ETA ").append(dev.detrdistill.progress.ProgressBar.duration(etaSeconds));
         }
@@ -32,7 +41,8 @@ public class StudentProgress {
             b.append(String.format(Locale.ROOT, "  AP %.3f AP50 %.3f", ap, ap50));
         }
         if (last) {
-            b.append(String.format(Locale.ROOT, "  done (render %.1f%% of step time)  checkpoint %s", 100 * renderShare, checkpoint));
+            b.append(String.format(
+                    Locale.ROOT, "  done (render %.1f%% of step time)  checkpoint %s", 100 * renderShare, checkpoint));
         }
         return b.toString();
     }

@@ -10,6 +10,7 @@ public class StudentTask {
     public TeacherRecord record;
     /** Where the record came from: for dead letters and logs. */
     public String topic;
+
     public int partition;
     public long offset;
     public int epoch;

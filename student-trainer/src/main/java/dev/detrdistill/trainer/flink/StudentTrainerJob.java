@@ -104,9 +104,12 @@ public final class StudentTrainerJob {
         if (live) {
             log.printf("training %d student(s) live from %s (starting %s)%n", students.size(), topic, from);
         } else {
-            log.printf("replaying %s: %d records in %d partition(s) from %s, %d epoch(s)%n", topic, plan.records(), plan.partitions(), from, epochs);
+            log.printf(
+                    "replaying %s: %d records in %d partition(s) from %s, %d epoch(s)%n",
+                    topic, plan.records(), plan.partitions(), from, epochs);
             if (plan.records() == 0) {
-                throw new IllegalArgumentException("nothing to replay: topic " + topic + " has no records from " + from);
+                throw new IllegalArgumentException(
+                        "nothing to replay: topic " + topic + " has no records from " + from);
             }
         }
         planned.forEach((name, steps) -> log.printf("  student %s: %d planned steps%n", name, steps));
@@ -121,7 +124,12 @@ public final class StudentTrainerJob {
         for (StudentSpec s : students) {
             int steps = s.train().steps();
             if (steps == 0) {
-                steps = live ? 1_000_000 : (int) Math.max(1, (plan.records() * epochs + s.train().batchSize() - 1) / s.train().batchSize());
+                steps = live
+                        ? 1_000_000
+                        : (int) Math.max(
+                                1,
+                                (plan.records() * epochs + s.train().batchSize() - 1)
+                                        / s.train().batchSize());
             }
             planned.put(s.name(), steps);
         }
@@ -130,59 +138,86 @@ public final class StudentTrainerJob {
 
     void build(StreamExecutionEnvironment env, ReplayPlan plan, Map<String, Integer> planned) {
         List<String> names = students.stream().map(StudentSpec::name).toList();
-        ConfluentAvroDecoder<TeacherRecord> recordDecoder = new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherRecord.class);
-        ConfluentAvroDecoder<TeacherCard> cardDecoder = new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherCard.class);
+        ConfluentAvroDecoder<TeacherRecord> recordDecoder =
+                new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherRecord.class);
+        ConfluentAvroDecoder<TeacherCard> cardDecoder =
+                new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherCard.class);
 
-        DataStream<RawKafkaRecord> raw = env.fromSource(recordSource(plan), WatermarkStrategy.noWatermarks(), "teacher records", TypeInformation.of(RawKafkaRecord.class))
+        DataStream<RawKafkaRecord> raw = env.fromSource(
+                        recordSource(plan),
+                        WatermarkStrategy.noWatermarks(),
+                        "teacher records",
+                        TypeInformation.of(RawKafkaRecord.class))
                 .setParallelism(Math.max(1, Math.min(parallelism, plan.partitions())));
-        SingleOutputStreamOperator<TeacherCard> cards = env.fromSource(cardSource(), WatermarkStrategy.noWatermarks(), "teacher cards", TypeInformation.of(RawKafkaRecord.class))
+        SingleOutputStreamOperator<TeacherCard> cards = env.fromSource(
+                        cardSource(),
+                        WatermarkStrategy.noWatermarks(),
+                        "teacher cards",
+                        TypeInformation.of(RawKafkaRecord.class))
                 .setParallelism(1)
-                .process(new CardDecoding(cardDecoder)).returns(new AvroTypeInfo<>(TeacherCard.class)).name("decode cards").setParallelism(1);
+                .process(new CardDecoding(cardDecoder))
+                .returns(new AvroTypeInfo<>(TeacherCard.class))
+                .name("decode cards")
+                .setParallelism(1);
         BroadcastStream<TeacherCard> cardBroadcast = cards.broadcast(RecordIntake.CARDS);
 
         SingleOutputStreamOperator<StudentTask> tasks = raw.connect(cardBroadcast)
                 .process(new RecordIntake(recordDecoder, new CardLookup(serdes, topic), names))
-                .returns(TypeInformation.of(StudentTask.class)).name("intake: decode, validate, fan out");
-        SingleOutputStreamOperator<StudentProgress> progress = tasks
-                .keyBy(t -> t.student, Types.STRING)
-                .transform("train students", TypeInformation.of(StudentProgress.class),
+                .returns(TypeInformation.of(StudentTask.class))
+                .name("intake: decode, validate, fan out");
+        SingleOutputStreamOperator<StudentProgress> progress = tasks.keyBy(t -> t.student, Types.STRING)
+                .transform(
+                        "train students",
+                        TypeInformation.of(StudentProgress.class),
                         new StudentTrainingOperator(students, planned, drill, device))
                 .uid("student-training");
 
-        progress.map(StudentProgress::line).returns(Types.STRING).name("progress").print();
+        progress.map(StudentProgress::line)
+                .returns(Types.STRING)
+                .name("progress")
+                .print();
 
         DataStream<RefusedRecord> deadLetters = tasks.getSideOutput(RefusedRecord.TAG)
                 .union(cards.getSideOutput(RefusedRecord.TAG), progress.getSideOutput(RefusedRecord.TAG));
-        deadLetters.map(RefusedRecord::toString).returns(Types.STRING).name("dead letters (log)").printToErr();
+        deadLetters
+                .map(RefusedRecord::toString)
+                .returns(Types.STRING)
+                .name("dead letters (log)")
+                .printToErr();
         Properties producer = new Properties();
         producer.put("max.request.size", String.valueOf(serdes.maxRecordBytes()));
-        deadLetters.sinkTo(KafkaSink.<RefusedRecord>builder()
-                .setBootstrapServers(serdes.bootstrapServers())
-                .setRecordSerializer(new DeadLetterSerialization(Topics.trainerDeadLetters(topic)))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setKafkaProducerConfig(producer)
-                .build()).name("dead letters (kafka)");
+        deadLetters
+                .sinkTo(KafkaSink.<RefusedRecord>builder()
+                        .setBootstrapServers(serdes.bootstrapServers())
+                        .setRecordSerializer(new DeadLetterSerialization(Topics.trainerDeadLetters(topic)))
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setKafkaProducerConfig(producer)
+                        .build())
+                .name("dead letters (kafka)");
     }
 
     private Source<RawKafkaRecord, ?, ?> recordSource(ReplayPlan plan) {
         if (live) {
             return kafkaSource(topic, startInitializer(), null, 1);
         }
-        KafkaSource<RawKafkaRecord> first = kafkaSource(topic, OffsetsInitializer.offsets(plan.start()), OffsetsInitializer.offsets(plan.end()), 1);
+        KafkaSource<RawKafkaRecord> first =
+                kafkaSource(topic, OffsetsInitializer.offsets(plan.start()), OffsetsInitializer.offsets(plan.end()), 1);
         if (epochs == 1) {
             return first;
         }
         // One bounded source per epoch over the same fixed offsets, read one after the other.
         HybridSource.HybridSourceBuilder<RawKafkaRecord, ?> b = HybridSource.builder(first);
         for (int e = 2; e <= epochs; e++) {
-            b = b.addSource(kafkaSource(topic, OffsetsInitializer.offsets(plan.start()), OffsetsInitializer.offsets(plan.end()), e));
+            b = b.addSource(kafkaSource(
+                    topic, OffsetsInitializer.offsets(plan.start()), OffsetsInitializer.offsets(plan.end()), e));
         }
         return b.build();
     }
 
     private KafkaSource<RawKafkaRecord> cardSource() {
         // Live: follow new teacher versions. Replay: the cards there are when the job starts (it must end).
-        return kafkaSource(Topics.cardsTopic(topic), OffsetsInitializer.earliest(), live ? null : OffsetsInitializer.latest(), 1);
+        return kafkaSource(
+                Topics.cardsTopic(topic), OffsetsInitializer.earliest(), live ? null : OffsetsInitializer.latest(), 1);
     }
 
     private OffsetsInitializer startInitializer() {
@@ -193,10 +228,14 @@ public final class StudentTrainerJob {
         };
     }
 
-    private KafkaSource<RawKafkaRecord> kafkaSource(String t, OffsetsInitializer start, OffsetsInitializer stop, int epoch) {
+    private KafkaSource<RawKafkaRecord> kafkaSource(
+            String t, OffsetsInitializer start, OffsetsInitializer stop, int epoch) {
         Properties props = new Properties();
         serdes.rawConsumer(jobName).forEach((k, v) -> {
-            if (!k.contains("deserializer") && !k.equals("group.id") && !k.equals("enable.auto.commit") && !k.equals("auto.offset.reset")) {
+            if (!k.contains("deserializer")
+                    && !k.equals("group.id")
+                    && !k.equals("enable.auto.commit")
+                    && !k.equals("auto.offset.reset")) {
                 props.put(k, String.valueOf(v));
             }
         });
@@ -217,11 +256,15 @@ public final class StudentTrainerJob {
     private void ensureDeadLetterTopic() {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", serdes.bootstrapServers()))) {
             if (!admin.listTopics().names().get().contains(Topics.trainerDeadLetters(topic))) {
-                admin.createTopics(List.of(new NewTopic(Topics.trainerDeadLetters(topic), 1, (short) 1).configs(Map.of(
-                        "max.message.bytes", String.valueOf(serdes.maxRecordBytes()))))).all().get();
+                admin.createTopics(List.of(new NewTopic(Topics.trainerDeadLetters(topic), 1, (short) 1)
+                                .configs(Map.of("max.message.bytes", String.valueOf(serdes.maxRecordBytes())))))
+                        .all()
+                        .get();
             }
         } catch (Exception e) {
-            throw new IllegalStateException("cannot create the dead-letter topic " + Topics.trainerDeadLetters(topic) + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create the dead-letter topic " + Topics.trainerDeadLetters(topic) + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -238,7 +281,10 @@ public final class StudentTrainerJob {
         // does not wait until every buffered record has been trained; the queued records go into it.
         set(c, "execution.checkpointing.unaligned.enabled", String.valueOf(unalignedCheckpoints));
         set(c, "execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        set(c, "execution.checkpointing.dir", checkpointDir.toAbsolutePath().toUri().toString());
+        set(
+                c,
+                "execution.checkpointing.dir",
+                checkpointDir.toAbsolutePath().toUri().toString());
         set(c, "state.backend.type", "hashmap");
         set(c, "restart-strategy.type", "fixed-delay");
         set(c, "restart-strategy.fixed-delay.attempts", "3");
@@ -334,7 +380,10 @@ public final class StudentTrainerJob {
             return this;
         }
 
-        /** Where students compute on the task managers: cpu, gpu, gpu:n or auto (checked there, when the operator opens). */
+        /**
+         * Where students compute on the task managers: cpu, gpu, gpu:n or auto (checked there, when the operator
+         * opens).
+         */
         public Builder device(String d) {
             this.device = d;
             return this;
@@ -374,13 +423,15 @@ public final class StudentTrainerJob {
                 throw new IllegalArgumentException("--from latest replays nothing; use it with --live");
             }
             if (parallelism < 1 || parallelism > 256) {
-                throw new IllegalArgumentException("--parallelism " + parallelism + " is out of range; expected 1 to 256");
+                throw new IllegalArgumentException(
+                        "--parallelism " + parallelism + " is out of range; expected 1 to 256");
             }
             if (checkpointInterval.toMillis() < 100) {
                 throw new IllegalArgumentException("--checkpoint-interval must be at least 100 ms");
             }
             if (jobName == null) {
-                jobName = "detrdistill-" + topic + "-" + UUID.randomUUID().toString().substring(0, 8);
+                jobName = "detrdistill-" + topic + "-"
+                        + UUID.randomUUID().toString().substring(0, 8);
             }
             if (checkpointDir == null) {
                 checkpointDir = Path.of("runs", "trainer", jobName, "flink-checkpoints");

@@ -58,7 +58,8 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
     }
 
     /** @param device where students compute on this task manager ({@code --device}: cpu, gpu, gpu:n, auto) */
-    public StudentTrainingOperator(List<StudentSpec> students, Map<String, Integer> plannedSteps, FailureDrill drill, String device) {
+    public StudentTrainingOperator(
+            List<StudentSpec> students, Map<String, Integer> plannedSteps, FailureDrill drill, String device) {
         this.specJson = new LinkedHashMap<>();
         for (StudentSpec s : students) {
             specJson.put(s.name(), StudentSpecs.toJson(s));
@@ -71,7 +72,8 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        state = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        state = context.getKeyedStateStore()
+                .getState(new ValueStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
@@ -92,7 +94,8 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
         StudentSession session = session(task);
         try {
             session.accept(task.record).ifPresent(report -> {
-                if (report.eval() != null || report.step() % session.spec().train().logEvery() == 0) {
+                if (report.eval() != null
+                        || report.step() % session.spec().train().logEvery() == 0) {
                     output.collect(new StreamRecord<>(progress(session, report)));
                 }
             });
@@ -117,10 +120,12 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
         if (s == null) {
             StudentSpec spec = specs.get(task.student);
             if (spec == null) {
-                throw new IllegalStateException("record routed to unknown student " + task.student + "; configured: " + specs.keySet());
+                throw new IllegalStateException(
+                        "record routed to unknown student " + task.student + "; configured: " + specs.keySet());
             }
             byte[] saved = state.value();
-            s = saved != null ? StudentSession.restore(spec, saved, computeDevice)
+            s = saved != null
+                    ? StudentSession.restore(spec, saved, computeDevice)
                     : StudentSession.create(spec, task.card, plannedSteps.getOrDefault(task.student, 1), computeDevice);
             if (saved != null) {
                 drill.restored(s.step());
@@ -184,7 +189,10 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
             output.collect(new StreamRecord<>(progress(s, report)));
         }
         if (drill.enabled() && drill.firedAt() < 0) {
-            LOG.warn("failure drill {} never fired: the stream ended before step {} with a completed checkpoint", drill.id(), drill.atStep());
+            LOG.warn(
+                    "failure drill {} never fired: the stream ended before step {} with a completed checkpoint",
+                    drill.id(),
+                    drill.atStep());
         }
     }
 
@@ -199,7 +207,8 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
         StudentProgress p = new StudentProgress();
         long stepsHere = r.step() - base[1];
         // Wall time per step here includes the other students sharing this subtask, so the ETA is a wall-clock one.
-        p.etaSeconds = stepsHere > 0 ? (System.nanoTime() - base[0]) / 1e9 / stepsHere * Math.max(0, s.plannedSteps() - r.step())
+        p.etaSeconds = stepsHere > 0
+                ? (System.nanoTime() - base[0]) / 1e9 / stepsHere * Math.max(0, s.plannedSteps() - r.step())
                 : Double.NaN;
         p.student = s.spec().name();
         p.step = r.step();

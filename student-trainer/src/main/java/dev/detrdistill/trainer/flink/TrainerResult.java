@@ -40,15 +40,23 @@ public record TrainerResult(Map<String, JsonNode> students, Map<String, Long> de
 
     /** A table: student, steps, records, AP, AP50, checkpoint; then dead letters. */
     public String table() {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-16s %7s %8s %7s %7s  %s%n", "student", "steps", "records", "AP", "AP50", "checkpoint"));
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT, "%-16s %7s %8s %7s %7s  %s%n", "student", "steps", "records", "AP", "AP50", "checkpoint"));
         students.forEach((name, s) -> {
             JsonNode eval = s.get("eval");
             boolean has = eval != null && !eval.isNull();
-            b.append(String.format(Locale.ROOT, "%-16s %7d %8d %7s %7s  %s%n", name, s.get("steps").asInt(), s.get("records").asLong(),
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-16s %7d %8d %7s %7s  %s%n",
+                    name,
+                    s.get("steps").asInt(),
+                    s.get("records").asLong(),
                     has ? String.format(Locale.ROOT, "%.3f", eval.get("AP").asDouble()) : "-",
-                    has ? String.format(Locale.ROOT, "%.3f", eval.get("AP50").asDouble()) : "-", s.get("checkpoint").asText()));
+                    has ? String.format(Locale.ROOT, "%.3f", eval.get("AP50").asDouble()) : "-",
+                    s.get("checkpoint").asText()));
         });
-        b.append(String.format(Locale.ROOT, "dead letters: %d %s; wall time %.1f s%n", deadLetterCount(), deadLetters, seconds));
+        b.append(String.format(
+                Locale.ROOT, "dead letters: %d %s; wall time %.1f s%n", deadLetterCount(), deadLetters, seconds));
         return b.toString();
     }
 }

@@ -1,15 +1,14 @@
 package dev.detrdistill.producer.exported;
 
-import dev.detrdistill.records.FeatureSources;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.detrdistill.model.DetrOutput;
-import dev.detrdistill.producer.TeacherCardFactory;
 import dev.detrdistill.producer.TeacherRecordFactory;
 import dev.detrdistill.producer.TeacherRunner;
+import dev.detrdistill.records.FeatureSources;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TensorCodec;
 import dev.detrdistill.records.TensorEncoding;
@@ -31,13 +30,17 @@ public abstract class ExportedTeacher implements TeacherRunner {
 
     protected ExportedTeacher(Path file, int imageSize) {
         if (imageSize < 32 || imageSize > 4096) {
-            throw new IllegalArgumentException("image size of teacher " + file + " must be 32..4096 pixels, got " + imageSize);
+            throw new IllegalArgumentException(
+                    "image size of teacher " + file + " must be 32..4096 pixels, got " + imageSize);
         }
         this.file = file;
         this.imageSize = imageSize;
     }
 
-    /** Opens a TorchScript ({@code .pt}, {@code .pth}, {@code .torchscript}) or ONNX ({@code .onnx}) teacher by its extension. */
+    /**
+     * Opens a TorchScript ({@code .pt}, {@code .pth}, {@code .torchscript}) or ONNX ({@code .onnx}) teacher by its
+     * extension.
+     */
     public static ExportedTeacher open(Path file, int imageSize) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("teacher file " + file + " does not exist or is not a file");
@@ -49,7 +52,8 @@ public abstract class ExportedTeacher implements TeacherRunner {
         if (name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".torchscript")) {
             return TorchScriptTeacher.load(file, imageSize);
         }
-        throw new IOException("teacher file " + file + ": unknown format; use .pt/.pth/.torchscript (TorchScript) or .onnx");
+        throw new IOException(
+                "teacher file " + file + ": unknown format; use .pt/.pth/.torchscript (TorchScript) or .onnx");
     }
 
     /** Runs the file on a normalised batch; outputs in the contract's order, owned by the batch's manager. */
@@ -83,8 +87,8 @@ public abstract class ExportedTeacher implements TeacherRunner {
             long c = logits.get(2);
             long d = probe.queries().embeddings().get(0).getShape().get(2);
             if (c != classNames.size()) {
-                throw new IllegalArgumentException("teacher " + file + " predicts " + c + " classes; the data has " + classNames.size()
-                        + " " + classNames);
+                throw new IllegalArgumentException("teacher " + file + " predicts " + c + " classes; the data has "
+                        + classNames.size() + " " + classNames);
             }
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("format", format());
@@ -96,10 +100,18 @@ public abstract class ExportedTeacher implements TeacherRunner {
             config.put("featureLevels", probe.features().size());
             config.put("imageSize", imageSize);
             return TeacherCard.newBuilder()
-                    .setTeacherId(teacherId).setTeacherVersion(version).setConfigJson(new ObjectMapper().writeValueAsString(config))
-                    .setClassNames(classNames).setNumStages(k).setNumQueries((int) n).setHiddenDim((int) d).setInputSize(imageSize)
-                    .setPixelMean(TensorCodec.encode(new float[] {0.485f, 0.456f, 0.406f}, new int[] {3}, TensorEncoding.FP32))
-                    .setPixelStd(TensorCodec.encode(new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
+                    .setTeacherId(teacherId)
+                    .setTeacherVersion(version)
+                    .setConfigJson(new ObjectMapper().writeValueAsString(config))
+                    .setClassNames(classNames)
+                    .setNumStages(k)
+                    .setNumQueries((int) n)
+                    .setHiddenDim((int) d)
+                    .setInputSize(imageSize)
+                    .setPixelMean(TensorCodec.encode(
+                            new float[] {0.485f, 0.456f, 0.406f}, new int[] {3}, TensorEncoding.FP32))
+                    .setPixelStd(TensorCodec.encode(
+                            new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
                     .setQueryPrior(TeacherRecordFactory.tensor(probe.queryPrior(), TensorEncoding.FP32, 1))
                     .setCreatedAtMs(System.currentTimeMillis())
                     .setFeatureSource(FeatureSources.ENCODER_INPUT)

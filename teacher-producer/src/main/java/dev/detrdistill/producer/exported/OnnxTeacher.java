@@ -29,8 +29,8 @@ public final class OnnxTeacher extends ExportedTeacher {
         this.env = env;
         this.session = session;
         if (session.getNumInputs() != 1) {
-            throw new IllegalArgumentException("ONNX teacher " + file + " has " + session.getNumInputs() + " inputs " + session.getInputNames()
-                    + "; the contract has one, the normalised pixels (B, 3, S, S)");
+            throw new IllegalArgumentException("ONNX teacher " + file + " has " + session.getNumInputs() + " inputs "
+                    + session.getInputNames() + "; the contract has one, the normalised pixels (B, 3, S, S)");
         }
         this.inputName = session.getInputNames().iterator().next();
     }
@@ -55,15 +55,20 @@ public final class OnnxTeacher extends ExportedTeacher {
             NDList out = new NDList(result.size());
             for (Map.Entry<String, OnnxValue> e : result) {
                 if (!(e.getValue() instanceof OnnxTensor t)) {
-                    throw new IllegalStateException("ONNX teacher " + file() + " output " + e.getKey() + " is not a tensor");
+                    throw new IllegalStateException(
+                            "ONNX teacher " + file() + " output " + e.getKey() + " is not a tensor");
                 }
-                NDArray a = manager.create(t.getFloatBuffer(), new Shape(t.getInfo().getShape()));
+                NDArray a =
+                        manager.create(t.getFloatBuffer(), new Shape(t.getInfo().getShape()));
                 a.setName(e.getKey());
                 out.add(a);
             }
             return out;
         } catch (OrtException e) {
-            throw new IllegalStateException("ONNX teacher " + file() + " failed on a batch of shape " + images.getShape() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "ONNX teacher " + file() + " failed on a batch of shape " + images.getShape() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

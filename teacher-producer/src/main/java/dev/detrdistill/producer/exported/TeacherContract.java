@@ -19,7 +19,10 @@ import java.util.Optional;
 public final class TeacherContract {
     private TeacherContract() {}
 
-    /** Maps the flat output onto {@link DetrOutput}, checking counts and every shape; the message names what does not fit. */
+    /**
+     * Maps the flat output onto {@link DetrOutput}, checking counts and every shape; the message names what does not
+     * fit.
+     */
     public static DetrOutput parse(NDList out) {
         int n = out.size();
         int stageTensors = 0;
@@ -27,13 +30,19 @@ public final class TeacherContract {
             stageTensors++;
         }
         int levels = 0;
-        while (stageTensors + levels < n && out.get(stageTensors + levels).getShape().dimension() == 4) {
+        while (stageTensors + levels < n
+                && out.get(stageTensors + levels).getShape().dimension() == 4) {
             levels++;
         }
-        if (stageTensors == 0 || stageTensors % 3 != 0 || levels == 0 || stageTensors + levels + 1 != n
+        if (stageTensors == 0
+                || stageTensors % 3 != 0
+                || levels == 0
+                || stageTensors + levels + 1 != n
                 || out.get(n - 1).getShape().dimension() != 2) {
-            throw new IllegalArgumentException("teacher returned " + n + " tensors of shapes " + shapes(out) + "; the contract is 3K + L + 1: "
-                    + "K logits, K boxes and K embeddings (3-D), L feature maps (4-D), then the query prior (2-D)");
+            throw new IllegalArgumentException(
+                    "teacher returned " + n + " tensors of shapes " + shapes(out) + "; the contract is 3K + L + 1: "
+                            + "K logits, K boxes and K embeddings (3-D), L feature maps (4-D), then the query prior "
+                            + "(2-D)");
         }
         int k = stageTensors / 3;
         List<NDArray> logits = new ArrayList<>(out.subList(0, k));
@@ -53,12 +62,14 @@ public final class TeacherContract {
         for (int l = 0; l < levels; l++) {
             Shape f = features.get(l).getShape();
             if (f.get(0) != b || f.get(1) != d) {
-                throw new IllegalArgumentException("teacher feature level " + (l + 1) + " has shape " + f + "; expected (" + b + ", " + d
-                        + ", h, w): the maps after the input projection, as wide as the decoder embeddings");
+                throw new IllegalArgumentException(
+                        "teacher feature level " + (l + 1) + " has shape " + f + "; expected (" + b + ", " + d
+                                + ", h, w): the maps after the input projection, as wide as the decoder embeddings");
             }
         }
         if (prior.getShape().get(0) != q) {
-            throw new IllegalArgumentException("teacher query prior has shape " + prior.getShape() + "; expected (" + q + ", P)");
+            throw new IllegalArgumentException(
+                    "teacher query prior has shape " + prior.getShape() + "; expected (" + q + ", P)");
         }
         return new DetrOutput(new DecoderOutput(logits, boxes, emb), Optional.empty(), features, prior);
     }
@@ -66,8 +77,8 @@ public final class TeacherContract {
     private static void check(NDArray a, long b, long q, long last, String what, int stage) {
         Shape s = a.getShape();
         if (s.get(0) != b || s.get(1) != q || s.get(2) != last) {
-            throw new IllegalArgumentException("teacher " + what + " of stage " + (stage + 1) + " has shape " + s + "; expected (" + b + ", "
-                    + q + ", " + last + ")");
+            throw new IllegalArgumentException("teacher " + what + " of stage " + (stage + 1) + " has shape " + s
+                    + "; expected (" + b + ", " + q + ", " + last + ")");
         }
     }
 

@@ -23,8 +23,13 @@ public final class TorchScriptTeacher extends ExportedTeacher {
     /** @param imageSize the square input side the file was exported for */
     public static TorchScriptTeacher load(Path file, int imageSize) throws IOException {
         try {
-            Criteria<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class).optModelPath(file)
-                    .optEngine("PyTorch").optDevice(dev.detrdistill.model.Devices.current()).optTranslator(new NoopTranslator()).build();
+            Criteria<NDList, NDList> criteria = Criteria.builder()
+                    .setTypes(NDList.class, NDList.class)
+                    .optModelPath(file)
+                    .optEngine("PyTorch")
+                    .optDevice(dev.detrdistill.model.Devices.current())
+                    .optTranslator(new NoopTranslator())
+                    .build();
             return new TorchScriptTeacher(criteria.loadModel(), file, imageSize);
         } catch (ModelNotFoundException | MalformedModelException | RuntimeException e) {
             throw new IOException("cannot load TorchScript teacher " + file + ": " + e.getMessage(), e);
@@ -35,12 +40,15 @@ public final class TorchScriptTeacher extends ExportedTeacher {
     protected NDList run(NDArray images) {
         try {
             // The block directly, not a Predictor: outputs then belong to the batch's manager and close with it.
-            NDList out = model.getBlock().forward(new ParameterStore(images.getManager(), false), new NDList(images), false);
+            NDList out =
+                    model.getBlock().forward(new ParameterStore(images.getManager(), false), new NDList(images), false);
             out.attach(images.getManager());
             return out;
         } catch (RuntimeException e) {
-            throw new IllegalStateException("TorchScript teacher " + file() + " failed on a batch of shape " + images.getShape() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "TorchScript teacher " + file() + " failed on a batch of shape " + images.getShape() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.detrdistill.data.Batches;
 import dev.detrdistill.data.ImageDecoder;
 import dev.detrdistill.data.ImageEntry;
 import dev.detrdistill.data.ImageView;
@@ -26,7 +27,6 @@ import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.Tensor;
 import dev.detrdistill.records.TensorCodec;
 import dev.detrdistill.records.TensorEncoding;
-import dev.detrdistill.data.Batches;
 import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -49,11 +49,18 @@ class ExportedTeacherGoldenTest {
     static final float ATOL = 1e-5f;
 
     @ParameterizedTest(name = "{0}.{1}")
-    @CsvSource({"detr, pt, 1", "detr, onnx, 1", "deformable-detr, pt, 3", "deformable-detr, onnx, 3", "conditional-detr, pt, 1",
-            "conditional-detr, onnx, 1"})
+    @CsvSource({
+        "detr, pt, 1",
+        "detr, onnx, 1",
+        "deformable-detr, pt, 3",
+        "deformable-detr, onnx, 3",
+        "conditional-detr, pt, 1",
+        "conditional-detr, onnx, 1"
+    })
     void recordsAgreeWithPyTorch(String arch, String format, int levels) throws Exception {
         Path dir = fixtures();
-        try (NDManager m = NDManager.newBaseManager(); ExportedTeacher teacher = ExportedTeacher.open(dir.resolve(arch + "." + format), SIZE)) {
+        try (NDManager m = NDManager.newBaseManager();
+                ExportedTeacher teacher = ExportedTeacher.open(dir.resolve(arch + "." + format), SIZE)) {
             NDList golden = decode(m, dir.resolve(arch + "-golden.npz"));
 
             // The producer's image path renders the PNGs into exactly the input PyTorch saw.
@@ -61,7 +68,8 @@ class ExportedTeacherGoldenTest {
             for (int i = 1; i <= 2; i++) {
                 Path png = dir.resolve("golden-" + i + ".png");
                 ImageEntry entry = new ImageEntry("golden-" + i, png, SIZE, SIZE, List.of());
-                views.add(ViewTransform.apply(entry, ImageDecoder.decode(png.toFile(), png.toString()), ViewParams.identity(SIZE)));
+                views.add(ViewTransform.apply(
+                        entry, ImageDecoder.decode(png.toFile(), png.toString()), ViewParams.identity(SIZE)));
             }
             NDArray images = Batches.images(m, views);
             close("pixels", images, golden.get("pixels"), 1e-5f, 1e-6f);
@@ -73,7 +81,12 @@ class ExportedTeacherGoldenTest {
             for (int s = 0; s < k; s++) {
                 close("logits_" + (s + 1), out.queries().logits().get(s), golden.get("logits_" + (s + 1)), RTOL, ATOL);
                 close("boxes_" + (s + 1), out.queries().boxes().get(s), golden.get("boxes_" + (s + 1)), RTOL, ATOL);
-                close("embeddings_" + (s + 1), out.queries().embeddings().get(s), golden.get("embeddings_" + (s + 1)), RTOL, ATOL);
+                close(
+                        "embeddings_" + (s + 1),
+                        out.queries().embeddings().get(s),
+                        golden.get("embeddings_" + (s + 1)),
+                        RTOL,
+                        ATOL);
             }
             for (int l = 0; l < levels; l++) {
                 close("features_" + (l + 1), out.features().get(l), golden.get("features_" + (l + 1)), RTOL, ATOL);
@@ -81,22 +94,46 @@ class ExportedTeacherGoldenTest {
             close("query_prior", out.queryPrior(), golden.get("query_prior"), RTOL, ATOL);
 
             // The records carry those numbers (FP32), per image, every stage and level.
-            TeacherKnowledge knowledge = OnlineTeacher.fromOutput(out, Batches.targets(views), new SetCriterion(LossWeights.defaults()),
-                    FeatureMask.Kind.COSINE);
-            TeacherRecordFactory factory = new TeacherRecordFactory("golden", "hf", 1, EncodingPolicy.uniform(TensorEncoding.FP32));
+            TeacherKnowledge knowledge = OnlineTeacher.fromOutput(
+                    out, Batches.targets(views), new SetCriterion(LossWeights.defaults()), FeatureMask.Kind.COSINE);
+            TeacherRecordFactory factory =
+                    new TeacherRecordFactory("golden", "hf", 1, EncodingPolicy.uniform(TensorEncoding.FP32));
             for (int b = 0; b < 2; b++) {
-                TeacherRecord r = factory.create(knowledge, b, new ImageEntry("golden-" + (b + 1), dir.resolve("golden-" + (b + 1) + ".png"),
-                        SIZE, SIZE, List.of()), views.get(b), 0, new byte[] {1}, "00");
+                TeacherRecord r = factory.create(
+                        knowledge,
+                        b,
+                        new ImageEntry(
+                                "golden-" + (b + 1), dir.resolve("golden-" + (b + 1) + ".png"), SIZE, SIZE, List.of()),
+                        views.get(b),
+                        0,
+                        new byte[] {1},
+                        "00");
                 for (int s = 0; s < k; s++) {
-                    closeRecord(arch + " image " + b + " logits_" + (s + 1), r.getStages().get(s).getLogits(), golden.get("logits_" + (s + 1)).get(b));
-                    closeRecord(arch + " image " + b + " boxes_" + (s + 1), r.getStages().get(s).getBoxes(), golden.get("boxes_" + (s + 1)).get(b));
-                    closeRecord(arch + " image " + b + " embeddings_" + (s + 1), r.getStages().get(s).getEmbeddings(),
+                    closeRecord(
+                            arch + " image " + b + " logits_" + (s + 1),
+                            r.getStages().get(s).getLogits(),
+                            golden.get("logits_" + (s + 1)).get(b));
+                    closeRecord(
+                            arch + " image " + b + " boxes_" + (s + 1),
+                            r.getStages().get(s).getBoxes(),
+                            golden.get("boxes_" + (s + 1)).get(b));
+                    closeRecord(
+                            arch + " image " + b + " embeddings_" + (s + 1),
+                            r.getStages().get(s).getEmbeddings(),
                             golden.get("embeddings_" + (s + 1)).get(b));
-                    assertEquals(levels - 1, r.getStages().get(s).getMoreFeatureMasks().size(), "a mask per level");
+                    assertEquals(
+                            levels - 1,
+                            r.getStages().get(s).getMoreFeatureMasks().size(),
+                            "a mask per level");
                 }
-                closeRecord(arch + " image " + b + " features_1", r.getFeatures(), golden.get("features_1").get(b));
+                closeRecord(
+                        arch + " image " + b + " features_1",
+                        r.getFeatures(),
+                        golden.get("features_1").get(b));
                 for (int l = 1; l < levels; l++) {
-                    closeRecord(arch + " image " + b + " features_" + (l + 1), r.getMoreFeatureLevels().get(l - 1),
+                    closeRecord(
+                            arch + " image " + b + " features_" + (l + 1),
+                            r.getMoreFeatureLevels().get(l - 1),
                             golden.get("features_" + (l + 1)).get(b));
                 }
             }
@@ -106,14 +143,23 @@ class ExportedTeacherGoldenTest {
             assertEquals(3, card.getNumStages());
             assertEquals(12, card.getNumQueries());
             assertEquals(32, card.getHiddenDim());
-            assertArrayEquals(golden.get("query_prior").getShape().getShape(),
-                    java.util.Arrays.stream(TensorCodec.shape(card.getQueryPrior())).asLongStream().toArray());
-            assertTrue(card.getConfigJson().contains("\"format\":\"" + (format.equals("pt") ? "torchscript" : "onnx") + "\""), card.getConfigJson());
+            assertArrayEquals(
+                    golden.get("query_prior").getShape().getShape(),
+                    java.util.Arrays.stream(TensorCodec.shape(card.getQueryPrior()))
+                            .asLongStream()
+                            .toArray());
+            assertTrue(
+                    card.getConfigJson()
+                            .contains("\"format\":\"" + (format.equals("pt") ? "torchscript" : "onnx") + "\""),
+                    card.getConfigJson());
         }
     }
 
     static Path fixtures() throws URISyntaxException {
-        return Path.of(ExportedTeacherGoldenTest.class.getResource("/teachers/golden-1.png").toURI()).getParent();
+        return Path.of(ExportedTeacherGoldenTest.class
+                        .getResource("/teachers/golden-1.png")
+                        .toURI())
+                .getParent();
     }
 
     static NDList decode(NDManager m, Path npz) throws Exception {
@@ -123,7 +169,10 @@ class ExportedTeacherGoldenTest {
     }
 
     private static void closeRecord(String what, Tensor t, NDArray expected) {
-        assertArrayEquals(expected.getShape().getShape(), java.util.Arrays.stream(TensorCodec.shape(t)).asLongStream().toArray(), what);
+        assertArrayEquals(
+                expected.getShape().getShape(),
+                java.util.Arrays.stream(TensorCodec.shape(t)).asLongStream().toArray(),
+                what);
         compare(what, TensorCodec.decode(t), expected.toFloatArray(), RTOL, ATOL);
     }
 

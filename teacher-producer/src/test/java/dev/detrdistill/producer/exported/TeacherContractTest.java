@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TeacherContractTest {
-    /** K stages of (B,N,C) logits, (B,N,4) boxes, (B,N,d) embeddings; then levels of (B,d,h,w); then the (N,P) prior. */
+    /**
+     * K stages of (B,N,C) logits, (B,N,4) boxes, (B,N,d) embeddings; then levels of (B,d,h,w); then the (N,P) prior.
+     */
     static NDList contract(NDManager m, int k, int levels) {
         NDList out = new NDList();
         for (int s = 0; s < k; s++) {
@@ -42,7 +44,8 @@ class TeacherContractTest {
             DetrOutput multi = TeacherContract.parse(contract(m, 3, 3));
             assertEquals(3, multi.queries().numStages());
             assertEquals(new Shape(2, 16, 2, 2), multi.features().get(2).getShape());
-            assertEquals(new Shape(2, 5, 16), multi.queries().embeddings().get(1).getShape());
+            assertEquals(
+                    new Shape(2, 5, 16), multi.queries().embeddings().get(1).getShape());
             assertEquals(new Shape(5, 32), multi.queryPrior().getShape());
         }
     }
@@ -59,7 +62,8 @@ class TeacherContractTest {
             NDList queries = contract(m, 2, 1);
             queries.set(queries.size() - 1, m.zeros(new Shape(6, 32)));
             assertMessage(queries, "query prior");
-            assertMessage(new NDList(m.zeros(new Shape(1)), m.zeros(new Shape(1)), m.zeros(new Shape(1))), "3K + L + 1");
+            assertMessage(
+                    new NDList(m.zeros(new Shape(1)), m.zeros(new Shape(1)), m.zeros(new Shape(1))), "3K + L + 1");
             NDList noPrior = contract(m, 2, 1);
             noPrior.remove(noPrior.size() - 1);
             assertMessage(noPrior, "3K + L + 1");
