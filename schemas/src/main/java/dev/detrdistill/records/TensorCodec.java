@@ -111,10 +111,22 @@ public final class TensorCodec {
         return t.getShape().stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** Elements the shape declares; a negative dimension or a count beyond an int array is refused, naming the shape. */
     public static int elementCount(Tensor t) {
         long n = 1;
         for (int d : t.getShape()) {
-            n *= d;
+            if (d < 0) {
+                throw new IllegalArgumentException("tensor shape " + t.getShape() + " has a negative dimension");
+            }
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                n = Long.MAX_VALUE;
+            }
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor shape " + t.getShape() + " declares "
+                    + (n == Long.MAX_VALUE ? "more than 2^63" : n) + " elements, more than a tensor can hold");
         }
         return (int) n;
     }

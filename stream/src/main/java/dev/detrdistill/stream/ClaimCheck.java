@@ -6,7 +6,6 @@ import dev.detrdistill.records.Tensor;
 import dev.detrdistill.records.TensorRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,26 +69,26 @@ public final class ClaimCheck {
         return out;
     }
 
-    /** The tensor with its data read back from the claim check (or itself when inline). */
+    /**
+     * The tensor with its data read back from the claim check (or itself when inline), through {@link FileReferences}:
+     * only under the readable roots, regular files of the declared length, content of the declared hash.
+     *
+     * @throws FileReferences.RefusedReference naming the reason ({@link FileReferences#MISSING} for a file that is
+     *     gone, truncated or changed; {@link FileReferences#REFUSED} for one that may not be read)
+     */
     public static Tensor resolve(Tensor t) {
         if (t.getRef() == null) {
             return t;
         }
-        try {
-            byte[] data = Files.readAllBytes(Path.of(URI.create(t.getRef().getUri())));
-            String sha = sha256(data);
-            if (!sha.equals(t.getRef().getSha256())) {
-                throw new IllegalStateException("claim-check file " + t.getRef().getUri() + " has sha256 " + sha
-                        + ", record says " + t.getRef().getSha256());
-            }
-            return Tensor.newBuilder(t)
-                    .setData(ByteBuffer.wrap(data))
-                    .setRef(null)
-                    .build();
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot read claim-check file " + t.getRef().getUri(), e);
+        String uri = t.getRef().getUri();
+        byte[] data = FileReferences.read(uri, t.getRef().getLength(), "claim-check file");
+        if (!sha256(data).equals(t.getRef().getSha256())) {
+            // The file's own hash is not echoed: a record must not learn the hash of a file it named.
+            throw new FileReferences.RefusedReference(
+                    FileReferences.MISSING,
+                    "claim-check file " + uri + " does not match the record's sha256 (changed since it was written)");
         }
+        return Tensor.newBuilder(t).setData(ByteBuffer.wrap(data)).setRef(null).build();
     }
 
     /** Bytes of a ByteBuffer without disturbing its position. */

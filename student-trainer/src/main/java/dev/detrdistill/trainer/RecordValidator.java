@@ -7,6 +7,7 @@ import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.Tensor;
 import dev.detrdistill.records.TensorCodec;
 import dev.detrdistill.stream.ClaimCheck;
+import dev.detrdistill.stream.FileReferences;
 import java.util.Arrays;
 import java.util.List;
 
@@ -39,6 +40,24 @@ public final class RecordValidator {
                             + "distillation now uses the maps that enter the encoder: run produce again with this "
                             + "version of the producer");
         }
+        var view = r.getView();
+        int size = card.getInputSize();
+        if (view.getScaledSize() < 1
+                || view.getScaledSize() > 4 * size
+                || Math.abs(view.getOffsetX()) > 4 * size
+                || Math.abs(view.getOffsetY()) > 4 * size) {
+            throw new BadRecordException(
+                    SHAPE,
+                    key + ": view scaledSize " + view.getScaledSize() + ", offsets (" + view.getOffsetX() + ", "
+                            + view.getOffsetY() + "); for input size " + size + " the scale is 1.." + 4 * size
+                            + " and each offset within +-" + 4 * size);
+        }
+        if (r.getImage().getWidth() < 1 || r.getImage().getHeight() < 1) {
+            throw new BadRecordException(
+                    "unreadable image",
+                    key + ": image size " + r.getImage().getWidth() + " x "
+                            + r.getImage().getHeight() + " is not positive");
+        }
         if (r.getView().getOutputSize() != card.getInputSize()) {
             throw new BadRecordException(
                     SHAPE,
@@ -70,6 +89,7 @@ public final class RecordValidator {
         }
         int[] fs = TensorCodec.shape(r.getFeatures());
         expectShape(key, "features", r.getFeatures(), d, fs.length == 3 ? fs[1] : -1, fs.length == 3 ? fs[2] : -1);
+        mapWithinInput(key, "features", fs, card.getInputSize());
         finite(key, "features", r.getFeatures(), decoded(r, "features.0"));
         List<Tensor> levels = r.getMoreFeatureLevels();
         List<int[]> levelShapes = new java.util.ArrayList<>();
@@ -78,6 +98,7 @@ public final class RecordValidator {
             int[] ls = TensorCodec.shape(levels.get(l));
             String field = "moreFeatureLevels[" + l + "]";
             expectShape(key, field, levels.get(l), d, ls.length == 3 ? ls[1] : -1, ls.length == 3 ? ls[2] : -1);
+            mapWithinInput(key, field, ls, card.getInputSize());
             finite(key, field, levels.get(l), decoded(r, "features." + (l + 1)));
             levelShapes.add(ls);
         }
@@ -127,6 +148,16 @@ public final class RecordValidator {
         }
     }
 
+    /** A feature map is at most as large as the teacher's input (stride >= 1), at least one cell. */
+    private static void mapWithinInput(String key, String field, int[] shape, int inputSize) {
+        if (shape[1] < 1 || shape[2] < 1 || shape[1] > inputSize || shape[2] > inputSize) {
+            throw new BadRecordException(
+                    SHAPE,
+                    key + ": " + field + " is " + shape[1] + " x " + shape[2] + "; a feature map of this teacher is 1.."
+                            + inputSize + " on each side (its input size)");
+        }
+    }
+
     private static void expectShape(String key, String field, Tensor t, int... expected) {
         int[] shape = TensorCodec.shape(t);
         if (!Arrays.equals(shape, expected)) {
@@ -147,6 +178,8 @@ public final class RecordValidator {
         float[] v;
         try {
             v = decode.apply(t);
+        } catch (FileReferences.RefusedReference e) {
+            throw new BadRecordException(e.reason(), key + ": " + field + ": " + e.getMessage());
         } catch (RuntimeException e) {
             throw new BadRecordException(SHAPE, key + ": " + field + " cannot be decoded: " + e.getMessage());
         }

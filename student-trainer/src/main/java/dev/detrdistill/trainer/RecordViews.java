@@ -10,12 +10,11 @@ import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.TensorCodec;
 import dev.detrdistill.records.View;
 import dev.detrdistill.stream.ClaimCheck;
+import dev.detrdistill.stream.FileReferences;
 import dev.detrdistill.stream.RecordKeys;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -81,10 +80,9 @@ public final class RecordViews {
             where = "inline image";
         } else if (ref.getUri() != null) {
             try {
-                bytes = Files.readAllBytes(Path.of(URI.create(ref.getUri().toString())));
-            } catch (IOException | IllegalArgumentException e) {
-                throw new BadRecordException(
-                        "unreadable image", key + ": cannot read image " + ref.getUri() + ": " + e.getMessage());
+                bytes = FileReferences.read(ref.getUri().toString(), -1, key + " image");
+            } catch (FileReferences.RefusedReference e) {
+                throw new BadRecordException(e.reason(), e.getMessage());
             }
             where = "image " + ref.getUri();
         } else {
@@ -96,7 +94,7 @@ public final class RecordViews {
         if (!sha.equals(ref.getSha256().toString())) {
             throw new BadRecordException(
                     "unreadable image",
-                    key + ": " + where + " has sha256 " + sha + ", the record says " + ref.getSha256()
+                    key + ": " + where + " does not match the record's sha256 " + ref.getSha256()
                             + " (changed or corrupted since the teacher saw it)");
         }
         try {

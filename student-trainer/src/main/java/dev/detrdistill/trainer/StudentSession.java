@@ -47,6 +47,11 @@ public final class StudentSession implements AutoCloseable {
     private final Distiller distiller;
     private final List<TeacherRecord> pending = new ArrayList<>();
     private final List<ImageView> pendingViews = new ArrayList<>();
+    private final List<Refused> refusedAtRestore = new ArrayList<>();
+
+    /** A pending record a restore could not take back (its image or claim check is gone), and why. */
+    public record Refused(TeacherRecord record, BadRecordException why) {}
+
     private final TrainingClock clock = new TrainingClock();
     private int step;
     private long records;
@@ -118,8 +123,14 @@ public final class StudentSession implements AutoCloseable {
         session.step = s.step();
         session.records = s.records();
         for (TeacherRecord r : s.pending()) {
-            session.pendingViews.add(RecordViews.render(r));
-            session.pending.add(r);
+            try {
+                TeacherRecord inline = RecordTensors.inline(r); // snapshots of older versions may still hold references
+                session.pendingViews.add(render(inline));
+                session.pending.add(inline);
+            } catch (BadRecordException e) {
+                session.refusedAtRestore.add(
+                        new Refused(r, e)); // dead letters, reported by the operator; restore goes on
+            }
         }
         session.clock.restore(s.renderNanos(), s.stepNanos());
         return session;
@@ -127,6 +138,13 @@ public final class StudentSession implements AutoCloseable {
 
     public StudentSpec spec() {
         return spec;
+    }
+
+    /** Pending records the last restore could not take back; each is reported once, then forgotten. */
+    public List<Refused> takeRefusedAtRestore() {
+        List<Refused> out = List.copyOf(refusedAtRestore);
+        refusedAtRestore.clear();
+        return out;
     }
 
     public TeacherCard card() {
@@ -177,7 +195,8 @@ public final class StudentSession implements AutoCloseable {
                             + card.getTeacherVersion() + " (a student follows the teacher version it started with)");
         }
         long t0 = System.nanoTime();
-        ImageView view = RecordViews.render(r); // an unreadable image fails here, for this record alone
+        r = RecordTensors.inline(r); // the pending batch and its snapshot carry the data, not file references
+        ImageView view = render(r); // an unreadable image fails here, for this record alone
         clock.add(System.nanoTime() - t0, 0);
         pending.add(r);
         pendingViews.add(view);
@@ -201,15 +220,47 @@ public final class StudentSession implements AutoCloseable {
         return new StepReport(spec.name(), step, lastLosses, lastLr, m, true);
     }
 
+    /** The record's view; any failure to render it is this record's alone. */
+    private static ImageView render(TeacherRecord r) {
+        try {
+            return RecordViews.render(r);
+        } catch (BadRecordException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BadRecordException("unrenderable view", RecordViews.key(r) + ": " + e);
+        }
+    }
+
+    /** Records a step could not train on: they leave the batch together, with why. */
+    public static final class RefusedBatch extends RuntimeException {
+        private final List<TeacherRecord> records;
+
+        RefusedBatch(List<TeacherRecord> records, RuntimeException cause) {
+            super("training step failed on a batch of " + records.size() + ": " + cause, cause);
+            this.records = List.copyOf(records);
+        }
+
+        public List<TeacherRecord> records() {
+            return records;
+        }
+    }
+
     private StepReport trainPending() {
         List<ImageView> views = new ArrayList<>(pendingViews);
-        if (teacher != null) {
-            teacher.setBatch(pending);
-        }
+        List<TeacherRecord> batch = new ArrayList<>(pending);
         pending.clear();
         pendingViews.clear();
         long t0 = System.nanoTime();
-        DetectorTrainer.StepResult r = trainer.step(step, views);
+        DetectorTrainer.StepResult r;
+        try {
+            if (teacher != null) {
+                teacher.setBatch(batch);
+            }
+            r = trainer.step(step, views);
+        } catch (RuntimeException e) {
+            records -= batch.size(); // they were not trained: they are dead letters now
+            throw new RefusedBatch(batch, e);
+        }
         clock.add(0, System.nanoTime() - t0);
         step++;
         lastLosses = r.losses();

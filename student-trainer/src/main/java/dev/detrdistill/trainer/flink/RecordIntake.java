@@ -5,6 +5,7 @@ import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.trainer.BadRecordException;
+import dev.detrdistill.trainer.CardValidator;
 import dev.detrdistill.trainer.RecordValidator;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,11 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
     private final List<String> students;
     private transient DeadLetterCounter deadLetters;
     private transient Map<String, TeacherCard> looked;
+    /** When the cards topic was last read for a missing card (0: never). */
+    private transient long lastScanMs;
+
+    /** How long a scan of the cards topic answers for missing cards before the next one. */
+    static final long RESCAN_MS = 5_000;
 
     RecordIntake(ConfluentAvroDecoder<TeacherRecord> decoder, CardLookup lookup, List<String> students) {
         this.decoder = decoder;
@@ -51,6 +57,7 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
             TeacherRecord r = decoder.decode(raw.value);
             String cardKey = RecordKeys.card(r.getTeacherId().toString(), r.getTeacherVersion());
             TeacherCard card = card(cardKey, ctx.getBroadcastState(CARDS));
+            CardValidator.check(card);
             RecordValidator.check(r, card);
             for (String student : students) {
                 out.collect(new StudentTask(student, card, r, raw));
@@ -60,6 +67,12 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
                     RefusedRecord.TAG,
                     deadLetters.count(
                             RefusedRecord.of(raw, "intake", e.reason(), raw.coordinates() + " " + e.getMessage())));
+        } catch (RuntimeException e) {
+            // Whatever else a record can make intake throw is that record's problem, never the job's.
+            ctx.output(
+                    RefusedRecord.TAG,
+                    deadLetters.count(
+                            RefusedRecord.of(raw, "intake", "unexpected error", raw.coordinates() + " " + e)));
         }
     }
 
@@ -68,8 +81,12 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
         if (card == null && looked != null) {
             card = looked.get(key);
         }
-        if (card == null) {
-            looked = lookup.readAll(); // the record overtook its card; read the cards topic directly
+        long now = System.currentTimeMillis();
+        if (card == null && now - lastScanMs >= RESCAN_MS) {
+            // The record overtook its card: read the cards topic directly, at most once per RESCAN_MS, so a stream of
+            // records without a card costs one scan, not one per record.
+            looked = lookup.readAll();
+            lastScanMs = now;
             card = looked.get(key);
         }
         if (card == null) {

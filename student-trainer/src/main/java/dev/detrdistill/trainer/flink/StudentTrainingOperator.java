@@ -100,19 +100,44 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
                 }
             });
         } catch (BadRecordException e) {
-            RefusedRecord d = new RefusedRecord();
-            d.reason = e.reason();
-            d.detail = task.coordinates() + " " + e.getMessage();
-            d.stage = "student:" + task.student;
-            d.topic = task.topic;
-            d.partition = task.partition;
-            d.offset = task.offset;
-            d.key = RecordViews.key(task.record);
-            d.value = AvroBinary.encode(task.record, TeacherRecord.class);
-            d.valueFormat = "avro-binary";
-            output.collect(RefusedRecord.TAG, new StreamRecord<>(deadLetters.count(d)));
+            refuse(task.student, task.record, task, e.reason(), e.getMessage());
+        } catch (StudentSession.RefusedBatch e) {
+            // The step failed: every record of its batch leaves, with the cause; the student goes on with the next.
+            for (TeacherRecord r : e.records()) {
+                refuse(task.student, r, task, "training step failed", e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            refuse(task.student, task.record, task, "unexpected error", e.toString());
         }
         drill.maybeFail(session.step(), checkpointWithProgress);
+    }
+
+    /** A record this student cannot train on, to the dead-letter output with its reason (the job goes on). */
+    private void refuse(String student, TeacherRecord record, StudentTask where, String reason, String detail)
+            throws IOException {
+        RefusedRecord d = new RefusedRecord();
+        d.reason = reason;
+        d.detail = (where == null ? "" : where.coordinates() + " ") + detail;
+        d.stage = "student:" + student;
+        d.topic = where == null ? "" : where.topic;
+        d.partition = where == null ? -1 : where.partition;
+        d.offset = where == null ? -1 : where.offset;
+        d.key = RecordViews.key(record);
+        d.value = AvroBinary.encode(record, TeacherRecord.class);
+        d.valueFormat = "avro-binary";
+        output.collect(RefusedRecord.TAG, new StreamRecord<>(deadLetters.count(d)));
+    }
+
+    /** Pending records a restore could not take back become dead letters now. */
+    private void reportRefusedAtRestore(StudentSession s) throws IOException {
+        for (StudentSession.Refused r : s.takeRefusedAtRestore()) {
+            refuse(
+                    s.spec().name(),
+                    r.record(),
+                    null,
+                    r.why().reason(),
+                    "pending at restore: " + r.why().getMessage());
+        }
     }
 
     private StudentSession session(StudentTask task) throws IOException {
@@ -128,6 +153,7 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
                     ? StudentSession.restore(spec, saved, computeDevice)
                     : StudentSession.create(spec, task.card, plannedSteps.getOrDefault(task.student, 1), computeDevice);
             if (saved != null) {
+                reportRefusedAtRestore(s);
                 drill.restored(s.step());
                 LOG.info("student {} restored at step {} with {} records seen", spec.name(), s.step(), s.records());
             }
@@ -180,12 +206,21 @@ public final class StudentTrainingOperator extends AbstractStreamOperator<Studen
             if (!sessions.containsKey(name) && specs.containsKey(name)) {
                 setCurrentKey(name);
                 StudentSession s = StudentSession.restore(specs.get(name), state.value(), computeDevice);
+                reportRefusedAtRestore(s);
                 registerMetrics(s);
                 sessions.put(name, s);
             }
         }
         for (StudentSession s : sessions.values()) {
-            StudentSession.StepReport report = s.finish();
+            StudentSession.StepReport report;
+            try {
+                report = s.finish();
+            } catch (StudentSession.RefusedBatch e) {
+                for (TeacherRecord r : e.records()) {
+                    refuse(s.spec().name(), r, null, "training step failed", e.getMessage());
+                }
+                report = s.finish(); // nothing pending now: checkpoint, evaluate and summarise
+            }
             output.collect(new StreamRecord<>(progress(s, report)));
         }
         if (drill.enabled() && drill.firedAt() < 0) {
