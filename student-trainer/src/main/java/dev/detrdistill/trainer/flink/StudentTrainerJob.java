@@ -295,6 +295,17 @@ public final class StudentTrainerJob {
         set(c, "taskmanager.memory.network.max", "64m");
         set(c, "taskmanager.memory.managed.size", "64m");
         set(c, "rest.bind-port", "0");
+        // The local MiniCluster listens on loopback only: its REST API has no authentication, and neither do the
+        // blob server, RPC and data ports (a cluster binds as its own configuration says).
+        for (String key : List.of(
+                "rest.address",
+                "rest.bind-address",
+                "jobmanager.rpc.address",
+                "jobmanager.bind-host",
+                "taskmanager.host",
+                "taskmanager.bind-host")) {
+            set(c, key, "127.0.0.1");
+        }
         if (resumeFrom != null) {
             set(c, "execution.state-recovery.path", resumeFrom);
         }

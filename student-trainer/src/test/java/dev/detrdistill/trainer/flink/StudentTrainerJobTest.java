@@ -303,6 +303,17 @@ class StudentTrainerJobTest {
                 .start();
         try {
             awaitRecords(out.resolve("follower/metrics.jsonl"), 16);
+            // While the local cluster runs, this process listens on loopback only (REST, RPC, blob server, data
+            // ports, and the embedded broker of the test).
+            if (ListeningSockets.available()) {
+                List<ListeningSockets.Listener> listening = ListeningSockets.ofThisProcess();
+                assertTrue(
+                        listening.size() >= 3, "the MiniCluster's and the broker's sockets were found: " + listening);
+                assertEquals(
+                        List.of(),
+                        listening.stream().filter(l -> !l.loopback()).toList(),
+                        "sockets open beyond loopback");
+            }
             // The teacher publishes a new dataset while the job runs: the student trains on it without a restart.
             Path more = SyntheticShapes.generate(tmp.resolve("more"), new SyntheticShapes.Spec(4, 1, 48, 1, 3, 9));
             DetectionDataset loaded = DatasetLoader.load(more, "train");
