@@ -99,7 +99,10 @@ public final class AdamW {
 
     /** Restores what {@link #save} wrote, replacing the current state. */
     public void load(InputStream in) throws IOException {
-        DataInputStream data = new DataInputStream(in);
+        // Read what is there first, so every declared length is checked against the bytes that exist before
+        // anything is allocated for it: a corrupt file fails with a message, not with an out-of-memory error.
+        byte[] all = in.readAllBytes();
+        DataInputStream data = new DataInputStream(new java.io.ByteArrayInputStream(all));
         moments.values().forEach(arr -> {
             for (NDArray a : arr) {
                 a.close();
@@ -108,11 +111,19 @@ public final class AdamW {
         moments.clear();
         updates = data.readInt();
         int n = data.readInt();
+        if (n < 0 || n > all.length / 8) {
+            throw new IOException("optimizer state declares " + n + " parameters in " + all.length + " bytes: corrupt");
+        }
         for (int i = 0; i < n; i++) {
             String key = data.readUTF();
             NDArray[] m = new NDArray[2];
             for (int j = 0; j < 2; j++) {
-                byte[] bytes = new byte[data.readInt()];
+                int length = data.readInt();
+                if (length < 0 || length > data.available()) {
+                    throw new IOException("optimizer state of " + key + " declares " + length + " bytes, "
+                            + data.available() + " remain: corrupt or truncated");
+                }
+                byte[] bytes = new byte[length];
                 data.readFully(bytes);
                 m[j] = NDArray.decode(stateManager, bytes);
             }

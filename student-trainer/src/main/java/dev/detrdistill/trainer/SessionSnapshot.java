@@ -103,6 +103,10 @@ record SessionSnapshot(
         if (n < 0) {
             return null;
         }
+        // The snapshot is a byte array: available() is exactly what remains, so a corrupt length fails here.
+        if (n > in.available()) {
+            throw new IOException("a part declares " + n + " bytes, " + in.available() + " remain");
+        }
         byte[] b = new byte[n];
         in.readFully(b);
         return b;
