@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -36,6 +37,21 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats a fresh log directory and starts the broker on free loopback ports. */
     public static EmbeddedKafka start() throws IOException {
+        return start(Map.of());
+    }
+
+    /**
+     * A broker whose client listener takes SASL/PLAIN only, with these users and passwords (the controller listener stays
+     * internal): for tests of secured clients.
+     */
+    public static EmbeddedKafka startWithSaslPlain(Map<String, String> users) throws IOException {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SASL/PLAIN broker needs at least one user");
+        }
+        return start(users);
+    }
+
+    private static EmbeddedKafka start(Map<String, String> saslUsers) throws IOException {
         Path dir = Files.createTempDirectory("detrdistill-kafka");
         int port = freePort();
         int controllerPort = freePort();
@@ -43,11 +59,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.bootstrap.servers", "localhost:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        String client = saslUsers.isEmpty() ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        p.put("listeners", client + "://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", client + "://localhost:" + port);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", client);
+        if (!saslUsers.isEmpty()) {
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            String broker = saslUsers.keySet().iterator().next();
+            jaas.append(" username=\"")
+                    .append(broker)
+                    .append("\" password=\"")
+                    .append(saslUsers.get(broker))
+                    .append('"');
+            saslUsers.forEach((user, password) -> jaas.append(" user_")
+                    .append(user)
+                    .append("=\"")
+                    .append(password)
+                    .append('"'));
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            p.put(
+                    "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                    jaas.append(';').toString());
+        }
         p.put("log.dirs", dir.resolve("logs").toString());
         p.put("offsets.topic.replication.factor", "1");
         p.put("offsets.topic.num.partitions", "4");

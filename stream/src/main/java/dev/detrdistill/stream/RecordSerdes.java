@@ -19,9 +19,38 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param bootstrapServers Kafka bootstrap servers
  * @param registryUrl the registry's base URL (Apicurio: {@code http://host:port}); the serde uses its
  *     {@code /apis/registry/v2} API and Confluent clients its {@code /apis/ccompat/v7} API
+ * @param kafkaProperties Kafka client properties every client the project builds takes ({@code --kafka-config}:
+ *     security protocol, SASL, TLS), as Kafka's own tools take {@code --command-config}
  */
-public record RecordSerdes(String bootstrapServers, String registryUrl, int maxRecordBytes)
+public record RecordSerdes(
+        String bootstrapServers, String registryUrl, int maxRecordBytes, Map<String, String> kafkaProperties)
         implements java.io.Serializable {
+    public RecordSerdes {
+        kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    public RecordSerdes(String bootstrapServers, String registryUrl, int maxRecordBytes) {
+        this(bootstrapServers, registryUrl, maxRecordBytes, Map.of());
+    }
+
+    /** The same stream with these client properties (security settings) for every client. */
+    public RecordSerdes withKafkaProperties(Map<String, String> properties) {
+        return new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes, properties);
+    }
+
+    /** Settings of an Admin client: the bootstrap servers and the client properties. */
+    public Map<String, Object> admin() {
+        Map<String, Object> m = new HashMap<>(kafkaProperties);
+        m.put("bootstrap.servers", bootstrapServers);
+        return m;
+    }
+
+    /** The client properties over {@code base}: security settings join, serializers and limits stay ours. */
+    private Map<String, Object> secured(Map<String, Object> base) {
+        Map<String, Object> m = new HashMap<>(kafkaProperties);
+        m.putAll(base);
+        return m;
+    }
     /**
      * The largest record by default (16 MiB): producer max.request.size, consumer fetch limits, topic
      * max.message.bytes.
@@ -52,7 +81,7 @@ public record RecordSerdes(String bootstrapServers, String registryUrl, int maxR
         m.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes);
         m.put("apicurio.registry.auto-register", "true");
         m.put("apicurio.registry.find-latest", "true");
-        return m;
+        return secured(m);
     }
 
     /** Producer of raw key and value bytes (dead letters). */
@@ -64,7 +93,7 @@ public record RecordSerdes(String bootstrapServers, String registryUrl, int maxR
         m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         m.put(ProducerConfig.ACKS_CONFIG, "all");
-        return m;
+        return secured(m);
     }
 
     /** Consumer that decodes values into the generated record classes. */
@@ -73,7 +102,7 @@ public record RecordSerdes(String bootstrapServers, String registryUrl, int maxR
         m.putAll(rawConsumer(groupId));
         m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AvroKafkaDeserializer.class.getName());
         m.put("apicurio.registry.use-specific-avro-reader", "true");
-        return m;
+        return secured(m);
     }
 
     /** Consumer of raw value bytes (key scans, dead letters, wire-format checks). */
@@ -88,6 +117,6 @@ public record RecordSerdes(String bootstrapServers, String registryUrl, int maxR
         m.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxRecordBytes);
         m.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(maxRecordBytes, 52_428_800));
         m.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return m;
+        return secured(m);
     }
 }

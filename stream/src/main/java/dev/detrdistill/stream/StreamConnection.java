@@ -27,6 +27,38 @@ public final class StreamConnection {
                     + "${DEFAULT-VALUE}")
     int maxRecordBytes = RecordSerdes.DEFAULT_MAX_RECORD_BYTES;
 
+    @Option(
+            names = "--kafka-config",
+            paramLabel = "<file.properties>",
+            description =
+                    "Kafka client properties (security.protocol, sasl.*, ssl.*) for every client: producer, consumers, "
+                            + "admin, the trainer's Kafka source and sink; as Kafka's own tools take --command-config.")
+    java.nio.file.Path kafkaConfig;
+
+    /** The client properties of {@code --kafka-config} (none without it); a missing file or a bad line is named. */
+    public java.util.Map<String, String> kafkaProperties() {
+        if (kafkaConfig == null) {
+            return java.util.Map.of();
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(kafkaConfig)) {
+            p.load(in);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--kafka-config " + kafkaConfig + " cannot be read: " + e.getMessage(), e);
+        }
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+        for (String ours : java.util.List.of(
+                "bootstrap.servers", "key.serializer", "value.serializer", "key.deserializer", "value.deserializer")) {
+            if (out.containsKey(ours)) {
+                throw new IllegalArgumentException("--kafka-config " + kafkaConfig + " sets " + ours
+                        + "; give the servers with --bootstrap-servers, serializers are the project's own");
+            }
+        }
+        return out;
+    }
+
     /** True when both the broker and the registry are named; one without the other is an error. */
     public boolean given() {
         if ((bootstrapServers == null) != (registryUrl == null)) {
@@ -43,7 +75,7 @@ public final class StreamConnection {
         if (!given()) {
             throw new IllegalArgumentException("give --bootstrap-servers and --registry-url: " + whyNeeded);
         }
-        return new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes);
+        return new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes, kafkaProperties());
     }
 
     public int maxRecordBytes() {

@@ -37,14 +37,14 @@ public final class Topics {
      * @param retentionMs record retention; -1 keeps teacher output forever (replay is the point)
      */
     public static void ensure(
-            String bootstrapServers,
+            Map<String, Object> adminConfig,
             String recordsTopic,
             int partitions,
             short replication,
             long retentionMs,
             int maxMessageBytes) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-            Set<String> existing = admin.listTopics().names().get();
+        try (Admin admin = Admin.create(adminConfig)) {
+            Set<String> existing = reach(admin, adminConfig);
             List<NewTopic> create = new ArrayList<>();
             if (!existing.contains(recordsTopic)) {
                 create.add(new NewTopic(recordsTopic, partitions, replication)
@@ -72,9 +72,32 @@ public final class Topics {
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException(
-                    "cannot create topics for " + recordsTopic + " on " + bootstrapServers + ": "
+                    "cannot create topics for " + recordsTopic + " on " + adminConfig.get("bootstrap.servers") + ": "
                             + e.getCause().getMessage(),
                     e.getCause());
+        }
+    }
+
+    /** How long a first contact with the broker may take before the command stops with a message. */
+    public static final long REACH_TIMEOUT_SECONDS = 20;
+
+    /**
+     * The broker's topic names, or a clear error when it cannot be reached in {@link #REACH_TIMEOUT_SECONDS}: a secured
+     * cluster refuses clients without its security settings silently, so name the likely cause.
+     */
+    public static Set<String> reach(Admin admin, Map<String, Object> adminConfig)
+            throws InterruptedException, ExecutionException {
+        try {
+            return admin.listTopics().names().get(REACH_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            admin.close(java.time.Duration.ZERO); // do not wait out the call's own (longer) timeout
+            boolean secured = adminConfig.containsKey("security.protocol");
+            throw new IllegalStateException(
+                    "the Kafka broker at " + adminConfig.get("bootstrap.servers") + " did not answer within "
+                            + REACH_TIMEOUT_SECONDS + " s"
+                            + (secured
+                                    ? " (is it up, and are the --kafka-config security settings right?)"
+                                    : " (is it up? a cluster that requires SASL or TLS needs its client settings: --kafka-config <file>)"));
         }
     }
 }

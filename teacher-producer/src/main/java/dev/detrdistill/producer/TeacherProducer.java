@@ -204,7 +204,7 @@ public final class TeacherProducer {
     public ProduceSummary run(TeacherRunner teacher, List<String> classNames, DetectionDataset data)
             throws IOException {
         long wall0 = System.nanoTime();
-        Topics.ensure(serdes.bootstrapServers(), topic, partitions, (short) 1, retentionMs, serdes.maxRecordBytes());
+        Topics.ensure(serdes.admin(), topic, partitions, (short) 1, retentionMs, serdes.maxRecordBytes());
         Set<String> existing = existingKeys();
         try (Session session = new Session(teacher, data.name())) {
             session.publishCard(teacher.card(classNames, teacherId, teacherVersion));

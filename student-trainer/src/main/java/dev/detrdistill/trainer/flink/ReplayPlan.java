@@ -28,8 +28,11 @@ public record ReplayPlan(Map<TopicPartition, Long> start, Map<TopicPartition, Lo
         return start.size();
     }
 
-    public static ReplayPlan of(String bootstrapServers, String topic, StartPosition from) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+    /** @param adminConfig Admin client settings (bootstrap servers and the stream's security properties) */
+    public static ReplayPlan of(Map<String, Object> adminConfig, String topic, StartPosition from) {
+        try (Admin admin = Admin.create(adminConfig)) {
+            dev.detrdistill.stream.Topics.reach(
+                    admin, adminConfig); // an unreachable or secured broker fails fast, named
             Map<String, TopicDescription> d =
                     admin.describeTopics(List.of(topic)).allTopicNames().get();
             List<TopicPartition> parts = d.get(topic).partitions().stream()
@@ -47,7 +50,7 @@ public record ReplayPlan(Map<TopicPartition, Long> start, Map<TopicPartition, Lo
             return new ReplayPlan(start, end);
         } catch (ExecutionException e) {
             throw new IllegalArgumentException(
-                    "cannot read topic " + topic + " on " + bootstrapServers + ": "
+                    "cannot read topic " + topic + " on " + adminConfig.get("bootstrap.servers") + ": "
                             + e.getCause().getMessage()
                             + (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
                                     ? " (produce teacher records to it first: ./distill produce --topic " + topic + ")"

@@ -99,7 +99,7 @@ public final class StudentTrainerJob {
     }
 
     private StreamExecutionEnvironment prepare() {
-        ReplayPlan plan = ReplayPlan.of(serdes.bootstrapServers(), topic, from);
+        ReplayPlan plan = ReplayPlan.of(serdes.admin(), topic, from);
         Map<String, Integer> planned = plannedSteps(plan);
         if (live) {
             log.printf("training %d student(s) live from %s (starting %s)%n", students.size(), topic, from);
@@ -185,6 +185,7 @@ public final class StudentTrainerJob {
                 .name("dead letters (log)")
                 .printToErr();
         Properties producer = new Properties();
+        producer.putAll(serdes.kafkaProperties()); // security settings of --kafka-config
         producer.put("max.request.size", String.valueOf(serdes.maxRecordBytes()));
         deadLetters
                 .sinkTo(KafkaSink.<RefusedRecord>builder()
@@ -254,7 +255,7 @@ public final class StudentTrainerJob {
     }
 
     private void ensureDeadLetterTopic() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", serdes.bootstrapServers()))) {
+        try (Admin admin = Admin.create(serdes.admin())) {
             if (!admin.listTopics().names().get().contains(Topics.trainerDeadLetters(topic))) {
                 admin.createTopics(List.of(new NewTopic(Topics.trainerDeadLetters(topic), 1, (short) 1)
                                 .configs(Map.of("max.message.bytes", String.valueOf(serdes.maxRecordBytes())))))
