@@ -26,13 +26,27 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final int MAX_MESSAGE_BYTES = dev.detrdistill.stream.RecordSerdes.DEFAULT_MAX_RECORD_BYTES;
 
     private final Path logDir;
-    private final KafkaRaftServer server;
+    private final Properties config;
+    private KafkaRaftServer server;
     private final String bootstrapServers;
 
-    private EmbeddedKafka(Path logDir, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(Path logDir, Properties config, KafkaRaftServer server, String bootstrapServers) {
         this.logDir = logDir;
+        this.config = config;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * Stops the broker, waits {@code downtime}, and starts it again on the same ports and log directory (records kept):
+     * the outage drills' broker restart.
+     */
+    public synchronized void restart(java.time.Duration downtime) throws InterruptedException {
+        server.shutdown();
+        server.awaitShutdown();
+        Thread.sleep(downtime.toMillis());
+        server = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
+        server.startup();
     }
 
     /** Formats a fresh log directory and starts the broker on free loopback ports. */
@@ -111,7 +125,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(dir, server, "localhost:" + port);
+        return new EmbeddedKafka(dir, p, server, "localhost:" + port);
     }
 
     public String bootstrapServers() {

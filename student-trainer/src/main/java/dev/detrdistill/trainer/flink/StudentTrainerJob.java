@@ -287,9 +287,15 @@ public final class StudentTrainerJob {
                 "execution.checkpointing.dir",
                 checkpointDir.toAbsolutePath().toUri().toString());
         set(c, "state.backend.type", "hashmap");
-        set(c, "restart-strategy.type", "fixed-delay");
-        set(c, "restart-strategy.fixed-delay.attempts", "3");
-        set(c, "restart-strategy.fixed-delay.delay", "1 s");
+        // Sized for outages (a broker or registry restart takes tens of seconds): back off from 1 s to 60 s, and
+        // start over after 10 quiet minutes; a job that fails 50 times in a row without a quiet spell gives up.
+        set(c, "restart-strategy.type", "exponential-delay");
+        set(c, "restart-strategy.exponential-delay.initial-backoff", "1 s");
+        set(c, "restart-strategy.exponential-delay.max-backoff", "60 s");
+        set(c, "restart-strategy.exponential-delay.backoff-multiplier", "2.0");
+        set(c, "restart-strategy.exponential-delay.reset-backoff-threshold", "10 min");
+        set(c, "restart-strategy.exponential-delay.jitter-factor", "0.1");
+        set(c, "restart-strategy.exponential-delay.attempts-before-reset-backoff", "50");
         // Only used by the local MiniCluster: a small machine needs little network and managed memory.
         set(c, "taskmanager.numberOfTaskSlots", String.valueOf(Math.max(1, parallelism)));
         set(c, "taskmanager.memory.network.min", "64m");
