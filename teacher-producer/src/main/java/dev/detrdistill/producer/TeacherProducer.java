@@ -307,7 +307,8 @@ public final class TeacherProducer {
         }
 
         /** One teacher forward pass over the batch, then a record (or a dead letter) per view. */
-        void publishBatch(List<Pending> batch) {
+        void publishBatch(List<Pending> batch) throws IOException {
+            failFast();
             List<ImageView> viewsOfBatch = new ArrayList<>();
             for (Pending p : batch) {
                 viewsOfBatch.add(
@@ -368,11 +369,7 @@ public final class TeacherProducer {
             fields.forEach((f, v) -> summary.fieldBytes.merge(f, v, Long::sum));
             summary.encodeSeconds += (System.nanoTime() - encodeStart) / 1e9;
             long s0 = System.nanoTime();
-            producer.send(new ProducerRecord<>(topic, p.key, record), (md, ex) -> {
-                if (ex != null) {
-                    sendError.compareAndSet(null, ex);
-                }
-            });
+            producer.send(new ProducerRecord<>(topic, p.key, record), this::check);
             summary.sendSeconds += (System.nanoTime() - s0) / 1e9;
             summary.produced++;
             bytesSent += recordBytes;
@@ -383,10 +380,23 @@ public final class TeacherProducer {
          * counted.
          */
         void deadLetter(String key, String reason, String detail, Path source) {
-            dlq.send(new DeadLetter(key, null, "none", reason, detail, "producer", source.toString())
-                    .toProducerRecord(Topics.producerDeadLetters(topic), null));
+            dlq.send(
+                    new DeadLetter(key, null, "none", reason, detail, "producer", source.toString())
+                            .toProducerRecord(Topics.producerDeadLetters(topic), null),
+                    this::check);
             summary.dead(reason);
             log.println("dead letter " + key + ": " + reason + ": " + detail);
+        }
+
+        /** A send that already failed stops the run before the teacher runs on more images. */
+        private void failFast() throws IOException {
+            if (sendError.get() != null) {
+                throw new IOException(
+                        "sending to " + topic + " failed after " + summary.produced + " records: "
+                                + sendError.get().getMessage() + " (stopped before running the teacher on the rest; "
+                                + "a re-run produces only what is missing)",
+                        sendError.get());
+            }
         }
 
         /** Waits for every send; a failed send fails the run, naming the topic. */
@@ -398,6 +408,13 @@ public final class TeacherProducer {
             if (sendError.get() != null) {
                 throw new IOException(
                         "sending to " + topic + " failed: " + sendError.get().getMessage(), sendError.get());
+            }
+        }
+
+        /** Send callback: the first failure is kept and stops the run at the next batch (or at the end). */
+        private void check(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
+            if (e != null) {
+                sendError.compareAndSet(null, e);
             }
         }
 
