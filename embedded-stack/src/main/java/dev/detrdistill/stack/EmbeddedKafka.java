@@ -55,7 +55,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * A broker whose client listener takes SASL/PLAIN only, with these users and passwords (the controller listener stays
+     * A broker whose client listener takes SASL/PLAIN only, with these users and passwords (the controller listener
+     * stays
      * internal): for tests of secured clients.
      */
     public static EmbeddedKafka startWithSaslPlain(Map<String, String> users) throws IOException {

@@ -111,7 +111,9 @@ public final class TensorCodec {
         return t.getShape().stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Elements the shape declares; a negative dimension or a count beyond an int array is refused, naming the shape. */
+    /**
+     * Elements the shape declares; a negative dimension or a count beyond an int array is refused, naming the shape.
+     */
     public static int elementCount(Tensor t) {
         long n = 1;
         for (int d : t.getShape()) {

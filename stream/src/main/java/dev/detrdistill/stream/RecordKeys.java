@@ -4,9 +4,12 @@ package dev.detrdistill.stream;
 public final class RecordKeys {
     private RecordKeys() {}
 
-    /** A teacher record: one view of one image of one dataset. */
-    public static String view(String datasetId, String imageId, int viewId) {
-        return datasetId + "/" + imageId + "/" + viewId;
+    /**
+     * A teacher record: one view of one image of one dataset, by one teacher version, so a retrained teacher (v2) on
+     * the same topic is produced, not taken for v1's records.
+     */
+    public static String view(String teacherId, int teacherVersion, String datasetId, String imageId, int viewId) {
+        return teacherId + "/" + teacherVersion + "/" + datasetId + "/" + imageId + "/" + viewId;
     }
 
     /** A teacher card: one per teacher version, on {@code <topic>.cards}. */

@@ -84,6 +84,18 @@ public record RecordSerdes(
         return secured(m);
     }
 
+    /**
+     * A transactional producer of Avro values: {@code initTransactions} with this id fences any earlier producer
+     * holding it (a second run of the same teacher version on the same topic, or one killed mid-run whose open
+     * transaction is then aborted), so each key is written once.
+     */
+    public Map<String, Object> transactionalProducer(String clientId, String transactionalId) {
+        Map<String, Object> m = new HashMap<>(producer(clientId));
+        m.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        m.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 120_000);
+        return m;
+    }
+
     /** Producer of raw key and value bytes (dead letters). */
     public Map<String, Object> rawProducer(String clientId) {
         Map<String, Object> m = new HashMap<>();

@@ -97,7 +97,8 @@ public final class Topics {
                             + REACH_TIMEOUT_SECONDS + " s"
                             + (secured
                                     ? " (is it up, and are the --kafka-config security settings right?)"
-                                    : " (is it up? a cluster that requires SASL or TLS needs its client settings: --kafka-config <file>)"));
+                                    : " (is it up? a cluster that requires SASL or TLS needs its client settings: "
+                                            + "--kafka-config <file>)"));
         }
     }
 }

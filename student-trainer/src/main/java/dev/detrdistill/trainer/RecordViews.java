@@ -69,7 +69,12 @@ public final class RecordViews {
     }
 
     public static String key(TeacherRecord r) {
-        return RecordKeys.view(r.getDatasetId().toString(), r.getImageId().toString(), r.getViewId());
+        return RecordKeys.view(
+                r.getTeacherId().toString(),
+                r.getTeacherVersion(),
+                r.getDatasetId().toString(),
+                r.getImageId().toString(),
+                r.getViewId());
     }
 
     private static BufferedImage decode(ImageRef ref, String key) {

@@ -65,6 +65,7 @@ public final class TeacherProducer {
     private final ClaimCheck claimCheck;
     private final int partitions;
     private final long retentionMs;
+    private final int batchesPerTransaction;
     private final PrintStream log;
 
     private TeacherProducer(Builder b) {
@@ -79,6 +80,7 @@ public final class TeacherProducer {
         claimCheck = b.claimCheckDir == null ? null : new ClaimCheck(b.claimCheckDir);
         partitions = b.partitions;
         retentionMs = b.retentionMs;
+        batchesPerTransaction = b.batchesPerTransaction;
         log = b.log;
     }
 
@@ -99,6 +101,7 @@ public final class TeacherProducer {
         private Path claimCheckDir;
         private int partitions = ProducerSettings.PARTITIONS.defaultValue();
         private long retentionMs = ProducerSettings.RETENTION_MS.defaultValue();
+        private int batchesPerTransaction = 32;
 
         /** Every setting of a {@link ProducerSettings#PRODUCE} group's values. */
         public Builder settings(dev.detrdistill.config.Settings s) {
@@ -160,6 +163,18 @@ public final class TeacherProducer {
             return this;
         }
 
+        /**
+         * Batches per Kafka transaction (32): few commit markers on the topic, and a run killed mid-way loses at most
+         * this much work (its open transaction is aborted; the next run produces what is missing).
+         */
+        public Builder batchesPerTransaction(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("batchesPerTransaction must be >= 1, got " + n);
+            }
+            this.batchesPerTransaction = n;
+            return this;
+        }
+
         public Builder retentionMs(long ms) {
             retentionMs = ms;
             return this;
@@ -205,9 +220,14 @@ public final class TeacherProducer {
             throws IOException {
         long wall0 = System.nanoTime();
         Topics.ensure(serdes.admin(), topic, partitions, (short) 1, retentionMs, serdes.maxRecordBytes());
-        Set<String> existing = existingKeys();
         try (Session session = new Session(teacher, data.name())) {
-            session.publishCard(teacher.card(classNames, teacherId, teacherVersion));
+            // Fenced first, then scanned: after initTransactions no earlier producer of this teacher version can
+            // commit,
+            // so the keys read now are all there will be, and each missing one is written by this run alone.
+            Set<String> existing = existingKeys();
+            TeacherCard card = teacher.card(classNames, teacherId, teacherVersion);
+            CardConflicts.refuseADifferentCard(serdes, topic, card);
+            session.publishCard(card);
             List<Pending> pending = new ArrayList<>();
             long total = (long) data.images().size() * views;
             ProgressBar bar = new ProgressBar(log, "produce", total);
@@ -255,14 +275,66 @@ public final class TeacherProducer {
             this.teacher = teacher;
             this.datasetId = datasetId;
             this.factory = new TeacherRecordFactory(datasetId, teacherId, teacherVersion, encodings);
-            this.producer = new KafkaProducer<>(serdes.producer("teacher-producer-" + teacherId));
+            this.producer = new KafkaProducer<>(serdes.transactionalProducer(
+                    "teacher-producer-" + teacherId,
+                    "detrdistill-produce-" + topic + "-" + teacherId + "-v" + teacherVersion));
+            producer.initTransactions();
             this.dlq = new KafkaProducer<>(serdes.rawProducer("teacher-producer-dlq-" + teacherId));
             this.manager = dev.detrdistill.model.Devices.newManager();
         }
 
-        void publishCard(TeacherCard card) {
-            producer.send(
-                    new ProducerRecord<>(Topics.cardsTopic(topic), RecordKeys.card(teacherId, teacherVersion), card));
+        void publishCard(TeacherCard card) throws IOException {
+            inTransaction(() -> producer.send(
+                    new ProducerRecord<>(Topics.cardsTopic(topic), RecordKeys.card(teacherId, teacherVersion), card),
+                    this::check));
+        }
+
+        private boolean open;
+        private int batchesInTransaction;
+
+        /** Runs {@code sends} inside the open transaction (beginning one if needed). */
+        private void inTransaction(Runnable sends) throws IOException {
+            guarded(() -> {
+                if (!open) {
+                    producer.beginTransaction();
+                    open = true;
+                    batchesInTransaction = 0;
+                }
+                sends.run();
+            });
+        }
+
+        /** Commits the open transaction, if any. */
+        private void commit() throws IOException {
+            if (open) {
+                guarded(producer::commitTransaction);
+                open = false;
+            }
+        }
+
+        /** A producer fenced by a newer one stops with a message; any other failure aborts the transaction. */
+        private void guarded(Runnable action) throws IOException {
+            try {
+                action.run();
+            } catch (org.apache.kafka.common.errors.ProducerFencedException
+                    | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+                open = false;
+                throw new IOException(
+                        "another producer of teacher " + teacherId + " v" + teacherVersion + " on " + topic
+                                + " took over (it fenced this one after " + summary.produced
+                                + " records); this one stopped",
+                        e);
+            } catch (org.apache.kafka.common.KafkaException e) {
+                if (open) {
+                    try {
+                        producer.abortTransaction();
+                    } catch (RuntimeException ignored) {
+                        // the broker aborts it when it times out
+                    }
+                    open = false;
+                }
+                throw new IOException("sending to " + topic + " failed: " + e.getMessage(), e);
+            }
         }
 
         /**
@@ -271,7 +343,7 @@ public final class TeacherProducer {
         List<Pending> missingViews(ImageEntry entry, Set<String> existing) {
             List<Integer> missing = new ArrayList<>();
             for (int v = 0; v < views; v++) {
-                if (existing.contains(RecordKeys.view(datasetId, entry.id(), v))) {
+                if (existing.contains(RecordKeys.view(teacherId, teacherVersion, datasetId, entry.id(), v))) {
                     summary.skipped++;
                     done++;
                 } else {
@@ -289,7 +361,7 @@ public final class TeacherProducer {
             } catch (DataFormatException | IOException e) {
                 for (int v : missing) {
                     deadLetter(
-                            RecordKeys.view(datasetId, entry.id(), v),
+                            RecordKeys.view(teacherId, teacherVersion, datasetId, entry.id(), v),
                             "unreadable image",
                             e.getMessage(),
                             entry.file());
@@ -301,7 +373,13 @@ public final class TeacherProducer {
             List<Pending> out = new ArrayList<>();
             for (int v : missing) {
                 // Every view of the image renders from this one decoded copy and shares its hash.
-                out.add(new Pending(entry, v, RecordKeys.view(datasetId, entry.id(), v), bytes, sha256, image));
+                out.add(new Pending(
+                        entry,
+                        v,
+                        RecordKeys.view(teacherId, teacherVersion, datasetId, entry.id(), v),
+                        bytes,
+                        sha256,
+                        image));
             }
             return out;
         }
@@ -318,20 +396,27 @@ public final class TeacherProducer {
                     NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 TeacherKnowledge k = infer(step, viewsOfBatch);
-                for (int b = 0; b < batch.size(); b++) {
-                    Pending p = batch.get(b);
-                    long e0 = System.nanoTime();
-                    TeacherRecord record;
-                    try {
-                        record = factory.create(k, b, p.entry, viewsOfBatch.get(b), p.viewId, p.bytes, p.sha256);
-                    } catch (NonFiniteTensorException e) {
-                        deadLetter(p.key, "non-finite teacher output", e.getMessage(), p.entry.file());
-                        continue;
+                // Transactions of batchesPerTransaction batches: a run killed mid-way leaves whole transactions,
+                // and the next run fills in the rest.
+                inTransaction(() -> {
+                    for (int b = 0; b < batch.size(); b++) {
+                        Pending p = batch.get(b);
+                        long e0 = System.nanoTime();
+                        TeacherRecord record;
+                        try {
+                            record = factory.create(k, b, p.entry, viewsOfBatch.get(b), p.viewId, p.bytes, p.sha256);
+                        } catch (NonFiniteTensorException e) {
+                            deadLetter(p.key, "non-finite teacher output", e.getMessage(), p.entry.file());
+                            continue;
+                        }
+                        publish(p, record, e0);
                     }
-                    publish(p, record, e0);
-                }
+                });
             }
             done += batch.size();
+            if (++batchesInTransaction >= batchesPerTransaction) {
+                commit();
+            }
         }
 
         private TeacherKnowledge infer(NDManager step, List<ImageView> viewsOfBatch) {
@@ -402,6 +487,7 @@ public final class TeacherProducer {
         /** Waits for every send; a failed send fails the run, naming the topic. */
         void flush() throws IOException {
             long t0 = System.nanoTime();
+            commit();
             producer.flush();
             dlq.flush();
             summary.sendSeconds += (System.nanoTime() - t0) / 1e9;

@@ -36,7 +36,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Fault drill: the broker stops for 20 s in the middle of produce and comes back; every view is on the topic exactly once. */
+/**
+ * Fault drill: the broker stops for 20 s in the middle of produce and comes back; every view is on the topic exactly
+ * once.
+ */
 @Timeout(300)
 class ProducerOutageTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());

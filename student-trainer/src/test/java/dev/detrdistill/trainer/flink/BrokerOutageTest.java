@@ -29,7 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Fault drill: the broker goes away for 15 s while the trainer replays; the job waits, resumes, trains each record once. */
+/**
+ * Fault drill: the broker goes away for 15 s while the trainer replays; the job waits, resumes, trains each record
+ * once.
+ */
 @Timeout(300)
 class BrokerOutageTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
@@ -108,7 +111,8 @@ class BrokerOutageTest {
                 records, result.students().get("s").get("records").asLong(), "each record of each epoch trained once");
         assertEquals(0, result.deadLetterCount());
         System.out.printf(
-                "broker outage drill: 15 s down; job finished %.1f s after the stop; %d records trained, 0 dead letters%n",
+                "broker outage drill: 15 s down; job finished %.1f s after the stop; %d records trained, 0 dead "
+                        + "letters%n",
                 wait, records);
     }
 }

@@ -67,7 +67,8 @@ class SecuredStreamTest {
                 "sasl.mechanism",
                 "PLAIN",
                 "sasl.jaas.config",
-                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=\"alice-secret\";");
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" "
+                        + "password=\"alice-secret\";");
         RecordSerdes secured =
                 RecordSerdes.of(kafka.bootstrapServers(), registry.url()).withKafkaProperties(alice);
         Path data = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(4, 0, 48, 1, 3, 5));
