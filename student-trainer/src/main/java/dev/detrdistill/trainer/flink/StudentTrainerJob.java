@@ -148,23 +148,27 @@ public final class StudentTrainerJob {
                         WatermarkStrategy.noWatermarks(),
                         "teacher records",
                         TypeInformation.of(RawKafkaRecord.class))
+                .uid("teacher-records-source")
                 .setParallelism(Math.max(1, Math.min(parallelism, plan.partitions())));
         SingleOutputStreamOperator<TeacherCard> cards = env.fromSource(
                         cardSource(),
                         WatermarkStrategy.noWatermarks(),
                         "teacher cards",
                         TypeInformation.of(RawKafkaRecord.class))
+                .uid("teacher-cards-source")
                 .setParallelism(1)
                 .process(new CardDecoding(cardDecoder))
                 .returns(new AvroTypeInfo<>(TeacherCard.class))
                 .name("decode cards")
+                .uid("decode-cards")
                 .setParallelism(1);
         BroadcastStream<TeacherCard> cardBroadcast = cards.broadcast(RecordIntake.CARDS);
 
         SingleOutputStreamOperator<StudentTask> tasks = raw.connect(cardBroadcast)
                 .process(new RecordIntake(recordDecoder, new CardLookup(serdes, topic), names))
                 .returns(TypeInformation.of(StudentTask.class))
-                .name("intake: decode, validate, fan out");
+                .name("intake: decode, validate, fan out")
+                .uid("intake");
         SingleOutputStreamOperator<StudentProgress> progress = tasks.keyBy(t -> t.student, Types.STRING)
                 .transform(
                         "train students",
@@ -175,7 +179,9 @@ public final class StudentTrainerJob {
         progress.map(StudentProgress::line)
                 .returns(Types.STRING)
                 .name("progress")
-                .print();
+                .uid("progress-lines")
+                .print()
+                .uid("progress-print");
 
         DataStream<RefusedRecord> deadLetters = tasks.getSideOutput(RefusedRecord.TAG)
                 .union(cards.getSideOutput(RefusedRecord.TAG), progress.getSideOutput(RefusedRecord.TAG));
@@ -183,7 +189,9 @@ public final class StudentTrainerJob {
                 .map(RefusedRecord::toString)
                 .returns(Types.STRING)
                 .name("dead letters (log)")
-                .printToErr();
+                .uid("dead-letter-lines")
+                .printToErr()
+                .uid("dead-letter-print");
         Properties producer = new Properties();
         producer.putAll(serdes.kafkaProperties()); // security settings of --kafka-config
         producer.put("max.request.size", String.valueOf(serdes.maxRecordBytes()));
@@ -194,7 +202,8 @@ public final class StudentTrainerJob {
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .setKafkaProducerConfig(producer)
                         .build())
-                .name("dead letters (kafka)");
+                .name("dead letters (kafka)")
+                .uid("dead-letter-sink");
     }
 
     private Source<RawKafkaRecord, ?, ?> recordSource(ReplayPlan plan) {
