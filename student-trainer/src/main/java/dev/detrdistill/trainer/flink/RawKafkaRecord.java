@@ -13,6 +13,8 @@ public class RawKafkaRecord {
     public byte[] value;
     /** 1-based replay epoch the record was read in (always 1 when live). */
     public int epoch;
+    /** When intake began holding it for its teacher card (live mode), else 0. */
+    public long heldSinceMs;
 
     public RawKafkaRecord() {}
 

@@ -165,7 +165,7 @@ public final class StudentTrainerJob {
         BroadcastStream<TeacherCard> cardBroadcast = cards.broadcast(RecordIntake.CARDS);
 
         SingleOutputStreamOperator<StudentTask> tasks = raw.connect(cardBroadcast)
-                .process(new RecordIntake(recordDecoder, new CardLookup(serdes, topic), names))
+                .process(new RecordIntake(recordDecoder, new CardLookup(serdes, topic), names, live))
                 .returns(TypeInformation.of(StudentTask.class))
                 .name("intake: decode, validate, fan out")
                 .uid("intake");

@@ -339,6 +339,64 @@ class StudentTrainerJobTest {
         }
     }
 
+    /** Live mode: records that arrive before their teacher's card are held, and trained once the card arrives. */
+    @Test
+    void liveRecordsWaitForACardThatArrivesLater() throws Exception {
+        produce("staging");
+        List<ConsumerRecord<String, byte[]>> records = readAll("staging", 16);
+        List<ConsumerRecord<String, byte[]>> cards = readAll(Topics.cardsTopic("staging"), 1);
+        String topic = "late";
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(serdes.admin())) {
+            admin.createTopics(List.of(
+                            new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1),
+                            new org.apache.kafka.clients.admin.NewTopic(Topics.cardsTopic(topic), 1, (short) 1)))
+                    .all()
+                    .get();
+        }
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                "key.serializer",
+                StringSerializer.class.getName(),
+                "value.serializer",
+                ByteArraySerializer.class.getName()))) {
+            for (ConsumerRecord<String, byte[]> r : records) {
+                raw.send(new ProducerRecord<>(topic, r.key(), r.value())).get();
+            }
+            Path out = tmp.resolve("late-out");
+            var client = StudentTrainerJob.builder()
+                    .serdes(serdes)
+                    .topic(topic)
+                    .students(List.of(TeacherFixture.student("patient", true, 4, out, null)))
+                    .live(true)
+                    .checkpointInterval(Duration.ofSeconds(1))
+                    .checkpointDir(tmp.resolve("flink-late"))
+                    .log(QUIET)
+                    .build()
+                    .start();
+            try {
+                Thread.sleep(
+                        6_000); // longer than a card lookup's rescan interval: the records wait, they are not refused
+                assertFalse(
+                        Files.exists(out.resolve("patient/metrics.jsonl"))
+                                && Files.readAllLines(out.resolve("patient/metrics.jsonl"))
+                                                .size()
+                                        > 0,
+                        "nothing trained before the card");
+                raw.send(new ProducerRecord<>(
+                                Topics.cardsTopic(topic),
+                                cards.get(0).key(),
+                                cards.get(0).value()))
+                        .get();
+                awaitRecords(out.resolve("patient/metrics.jsonl"), 16);
+            } finally {
+                client.cancel().get();
+            }
+        }
+        assertEquals(
+                List.of(), readAll(Topics.trainerDeadLetters(topic), 0), "no record was refused for want of its card");
+    }
+
     private static void awaitRecords(Path metrics, int records) throws Exception {
         long deadline = System.currentTimeMillis() + 90_000;
         while (System.currentTimeMillis() < deadline) {
