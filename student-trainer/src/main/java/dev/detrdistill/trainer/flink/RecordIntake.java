@@ -60,7 +60,9 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
         this(decoder, lookup, students, false);
     }
 
-    /** @param live hold records whose card has not arrived yet (the card may be on its way), instead of refusing them */
+    /**
+     * @param live hold records whose card has not arrived yet (the card may be on its way), instead of refusing them
+     */
     RecordIntake(ConfluentAvroDecoder<TeacherRecord> decoder, CardLookup lookup, List<String> students, boolean live) {
         this.decoder = decoder;
         this.lookup = lookup;
@@ -112,7 +114,8 @@ final class RecordIntake extends BroadcastProcessFunction<RawKafkaRecord, Teache
     }
 
     /**
-     * Decodes, finds the card, validates and fans out; without a card, a live job holds the record (when {@code mayHold})
+     * Decodes, finds the card, validates and fans out; without a card, a live job holds the record (when {@code
+     * mayHold})
      * and a replay refuses it.
      */
     private void admit(
