@@ -10,9 +10,7 @@ import dev.detrdistill.data.DatasetLoader;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.SyntheticShapes;
 import dev.detrdistill.model.DetrModel;
-import dev.detrdistill.records.AvroTrust;
-import dev.detrdistill.stack.EmbeddedKafka;
-import dev.detrdistill.stack.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedStackExtension;
 import dev.detrdistill.stream.RecordSerdes;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -25,10 +23,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,31 +36,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class ProducerFencingTest {
-    private static EmbeddedKafka kafka;
-    private static EmbeddedRegistry registry;
     private static RecordSerdes serdes;
     private static Path data;
 
     @TempDir
     static Path tmp;
 
+    @RegisterExtension
+    static final EmbeddedStackExtension STACK = new EmbeddedStackExtension();
+
     @BeforeAll
     static void start() throws Exception {
-        AvroTrust.trustRecordClasses();
-        kafka = EmbeddedKafka.start();
-        registry = EmbeddedRegistry.start();
-        serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
+        serdes = RecordSerdes.of(
+                STACK.kafka().bootstrapServers(), STACK.registry().url());
         data = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(30, 0, 48, 1, 3, 31));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test
@@ -75,8 +62,8 @@ class ProducerFencingTest {
                         "-cp",
                         System.getProperty("java.class.path"),
                         SlowProducerMain.class.getName(),
-                        kafka.bootstrapServers(),
-                        registry.url(),
+                        STACK.kafka().bootstrapServers(),
+                        STACK.registry().url(),
                         data.toString(),
                         topic)
                 .redirectErrorStream(true)

@@ -11,10 +11,8 @@ import dev.detrdistill.data.SyntheticShapes;
 import dev.detrdistill.model.DecoderType;
 import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.model.DetrModel;
-import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TensorEncoding;
-import dev.detrdistill.stack.EmbeddedKafka;
-import dev.detrdistill.stack.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedStackExtension;
 import dev.detrdistill.stream.RecordSerdes;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -30,10 +28,9 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,32 +40,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class ProducerOutageTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-    private static EmbeddedKafka kafka;
-    private static EmbeddedRegistry registry;
 
     @TempDir
     static Path tmp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        AvroTrust.trustRecordClasses();
-        kafka = EmbeddedKafka.start();
-        registry = EmbeddedRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedStackExtension STACK = new EmbeddedStackExtension();
 
     @Test
     void everyViewLandsOnceAcrossABrokerRestart() throws Exception {
-        RecordSerdes serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
+        RecordSerdes serdes = RecordSerdes.of(
+                STACK.kafka().bootstrapServers(), STACK.registry().url());
         Path data = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(120, 0, 48, 1, 3, 29));
         DetectionDataset ds = DatasetLoader.load(data, "train");
         int views = 2;
@@ -109,7 +91,7 @@ class ProducerOutageTest {
             Thread.sleep(50);
         }
         long before = endOffsets(serdes);
-        kafka.restart(Duration.ofSeconds(20));
+        STACK.kafka().restart(Duration.ofSeconds(20));
         ProduceSummary summary = run.get(240, TimeUnit.SECONDS);
         int expected = ds.images().size() * views;
         assertEquals(expected, summary.produced());

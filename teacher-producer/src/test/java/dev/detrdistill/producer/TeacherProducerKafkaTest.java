@@ -15,14 +15,12 @@ import dev.detrdistill.data.SyntheticShapes;
 import dev.detrdistill.model.DecoderType;
 import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.model.DetrModel;
-import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.Stage;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.TensorCodec;
 import dev.detrdistill.records.TensorEncoding;
-import dev.detrdistill.stack.EmbeddedKafka;
-import dev.detrdistill.stack.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedStackExtension;
 import dev.detrdistill.stream.ClaimCheck;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
@@ -42,36 +40,19 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Produce and consume teacher records against an in-process KRaft broker and the embedded registry. */
 class TeacherProducerKafkaTest {
-    private static EmbeddedKafka kafka;
-    private static EmbeddedRegistry registry;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @TempDir
     static Path tmp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        AvroTrust.trustRecordClasses();
-        kafka = EmbeddedKafka.start();
-        registry = EmbeddedRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedStackExtension STACK = new EmbeddedStackExtension();
 
     private static DetrModel teacher(NDManager m) {
         Engine.getInstance().setRandomSeed(1);
@@ -112,7 +93,8 @@ class TeacherProducerKafkaTest {
         // one corrupt image: its views go to the dead-letter topic, the rest is produced
         ImageEntry broken = ds.images().get(2);
         Files.write(broken.file(), new byte[] {0, 1, 2, 3});
-        RecordSerdes serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
+        RecordSerdes serdes = RecordSerdes.of(
+                STACK.kafka().bootstrapServers(), STACK.registry().url());
         String topic = "teacher.fp32";
         try (NDManager m = NDManager.newBaseManager()) {
             DetrModel teacher = teacher(m);
@@ -183,7 +165,7 @@ class TeacherProducerKafkaTest {
             int id = wire.getInt();
             HttpResponse<String> schema = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(URI.create(registry.ccompatUrl() + "/schemas/ids/" + id))
+                            HttpRequest.newBuilder(URI.create(STACK.registry().ccompatUrl() + "/schemas/ids/" + id))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
             assertEquals(200, schema.statusCode(), schema.body());
@@ -222,7 +204,9 @@ class TeacherProducerKafkaTest {
             DetrModel teacher = teacher(m);
             for (TensorEncoding e : TensorEncoding.values()) {
                 ProduceSummary s = TeacherProducer.builder()
-                        .serdes(RecordSerdes.of(kafka.bootstrapServers(), registry.url()))
+                        .serdes(RecordSerdes.of(
+                                STACK.kafka().bootstrapServers(),
+                                STACK.registry().url()))
                         .topic("enc." + e)
                         .encodings(EncodingPolicy.uniform(e))
                         .log(QUIET)
@@ -236,7 +220,8 @@ class TeacherProducerKafkaTest {
 
             // A limit below the record size: without a claim check the records are dead-lettered, with one they go by
             // reference.
-            RecordSerdes tight = new RecordSerdes(kafka.bootstrapServers(), registry.url(), 4096);
+            RecordSerdes tight = new RecordSerdes(
+                    STACK.kafka().bootstrapServers(), STACK.registry().url(), 4096);
             ProduceSummary refused = TeacherProducer.builder()
                     .serdes(tight)
                     .topic("tight.a")
@@ -291,7 +276,7 @@ class TeacherProducerKafkaTest {
             registerBackward(http, json, s[0], previous);
             HttpResponse<String> r = post(
                     http,
-                    registry.ccompatUrl() + "/compatibility/subjects/" + s[0] + "/versions/latest",
+                    STACK.registry().ccompatUrl() + "/compatibility/subjects/" + s[0] + "/versions/latest",
                     currentSchema(s[1] + ".avsc"),
                     json);
             assertEquals(200, r.statusCode(), r.body());
@@ -307,10 +292,11 @@ class TeacherProducerKafkaTest {
      */
     private static void registerBackward(HttpClient http, ObjectMapper json, String subject, String schema)
             throws Exception {
-        HttpResponse<String> r = post(http, registry.ccompatUrl() + "/subjects/" + subject + "/versions", schema, json);
+        HttpResponse<String> r =
+                post(http, STACK.registry().ccompatUrl() + "/subjects/" + subject + "/versions", schema, json);
         assertEquals(200, r.statusCode(), r.body());
         r = http.send(
-                HttpRequest.newBuilder(URI.create(registry.ccompatUrl() + "/config/" + subject))
+                HttpRequest.newBuilder(URI.create(STACK.registry().ccompatUrl() + "/config/" + subject))
                         .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                         .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}"))
                         .build(),
@@ -331,7 +317,10 @@ class TeacherProducerKafkaTest {
                 .getResourceAsStream("/schemas-next/" + resource)
                 .readAllBytes());
         HttpResponse<String> r = post(
-                http, registry.ccompatUrl() + "/compatibility/subjects/" + subject + "/versions/latest", schema, json);
+                http,
+                STACK.registry().ccompatUrl() + "/compatibility/subjects/" + subject + "/versions/latest",
+                schema,
+                json);
         assertEquals(200, r.statusCode(), r.body());
         JsonNode body = json.readTree(r.body());
         return body.get("is_compatible").asBoolean();

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.detrdistill.app.DistillMain;
 import dev.detrdistill.data.SyntheticShapes;
-import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.TensorCodec;
-import dev.detrdistill.stack.EmbeddedKafka;
-import dev.detrdistill.stack.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedStackExtension;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
 import java.nio.file.Files;
@@ -21,37 +19,20 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The streaming commands (produce, inspect) against an in-process KRaft broker and the embedded registry. */
 class ProduceCommandTest {
-    private static EmbeddedKafka kafka;
-    private static EmbeddedRegistry registry;
 
     @TempDir
     static Path tmp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        AvroTrust.trustRecordClasses();
-        kafka = EmbeddedKafka.start();
-        registry = EmbeddedRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedStackExtension STACK = new EmbeddedStackExtension();
 
     private static <T> List<ConsumerRecord<String, T>> readAll(Map<String, Object> config, String topic, int expected) {
         List<ConsumerRecord<String, T>> out = new ArrayList<>();
@@ -107,12 +88,13 @@ class ProduceCommandTest {
             "--teacher-id",
             arch,
             "--bootstrap-servers",
-            kafka.bootstrapServers(),
+            STACK.kafka().bootstrapServers(),
             "--registry-url",
-            registry.url()
+            STACK.registry().url()
         });
         assertEquals(0, code, err.toString());
-        RecordSerdes serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
+        RecordSerdes serdes = RecordSerdes.of(
+                STACK.kafka().bootstrapServers(), STACK.registry().url());
         List<ConsumerRecord<String, TeacherRecord>> records = readAll(serdes.consumer("byo-" + topic), topic, 6);
         assertEquals(6, records.size(), "3 images x 2 views, once each");
         for (ConsumerRecord<String, TeacherRecord> r : records) {
@@ -129,8 +111,8 @@ class ProduceCommandTest {
 
     @Test
     void inspectNamesAMissingTopicAndListsTheOnesThatExist() throws Exception {
-        try (var admin =
-                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", STACK.kafka().bootstrapServers()))) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("inspect.present", 1, (short) 1)))
                     .all()
                     .get();
@@ -143,9 +125,9 @@ class ProduceCommandTest {
             "--topic",
             "inspect.absent",
             "--bootstrap-server",
-            kafka.bootstrapServers(),
+            STACK.kafka().bootstrapServers(),
             "--registry-url",
-            registry.url()
+            STACK.registry().url()
         });
         assertEquals(1, code);
         assertTrue(

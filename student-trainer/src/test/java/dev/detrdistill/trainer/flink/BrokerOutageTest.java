@@ -9,10 +9,8 @@ import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.SyntheticShapes;
 import dev.detrdistill.producer.EncodingPolicy;
 import dev.detrdistill.producer.TeacherProducer;
-import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TensorEncoding;
-import dev.detrdistill.stack.EmbeddedKafka;
-import dev.detrdistill.stack.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedStackExtension;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.trainer.TeacherFixture;
 import java.io.OutputStream;
@@ -23,10 +21,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,32 +33,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class BrokerOutageTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-    private static EmbeddedKafka kafka;
-    private static EmbeddedRegistry registry;
 
     @TempDir
     static Path tmp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        AvroTrust.trustRecordClasses();
-        kafka = EmbeddedKafka.start();
-        registry = EmbeddedRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedStackExtension STACK = new EmbeddedStackExtension();
 
     @Test
     void theTrainerWaitsOutABrokerRestartAndTrainsEveryRecordOnce() throws Exception {
-        RecordSerdes serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
+        RecordSerdes serdes = RecordSerdes.of(
+                STACK.kafka().bootstrapServers(), STACK.registry().url());
         Path data = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(12, 0, 48, 1, 3, 17));
         DetectionDataset train = DatasetLoader.load(data, "train");
         try (NDManager m = NDManager.newBaseManager()) {
@@ -103,7 +85,7 @@ class BrokerOutageTest {
         }
         assertTrue(Files.exists(metrics), "the student started");
         long t0 = System.nanoTime();
-        kafka.restart(Duration.ofSeconds(15));
+        STACK.kafka().restart(Duration.ofSeconds(15));
         TrainerResult result = job.get(240, TimeUnit.SECONDS);
         double wait = (System.nanoTime() - t0) / 1e9;
         long records = 24L * epochs;

@@ -10,14 +10,12 @@ import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.SyntheticShapes;
 import dev.detrdistill.producer.EncodingPolicy;
 import dev.detrdistill.producer.TeacherProducer;
-import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.Stage;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.Tensor;
 import dev.detrdistill.records.TensorEncoding;
 import dev.detrdistill.records.TensorRef;
-import dev.detrdistill.stack.EmbeddedKafka;
-import dev.detrdistill.stack.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedStackExtension;
 import dev.detrdistill.stream.DeadLetter;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
@@ -39,10 +37,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,29 +53,18 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileRecordsJobTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
     private static final int MUTATED = 2000;
-    private static EmbeddedKafka kafka;
-    private static EmbeddedRegistry registry;
     private static RecordSerdes serdes;
 
     @TempDir
     static Path tmp;
 
+    @RegisterExtension
+    static final EmbeddedStackExtension STACK = new EmbeddedStackExtension();
+
     @BeforeAll
     static void start() throws Exception {
-        AvroTrust.trustRecordClasses();
-        kafka = EmbeddedKafka.start();
-        registry = EmbeddedRegistry.start();
-        serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        serdes = RecordSerdes.of(
+                STACK.kafka().bootstrapServers(), STACK.registry().url());
     }
 
     /** What a mutation did, for the message when something does not add up. */
@@ -116,7 +103,7 @@ class HostileRecordsJobTest {
         List<Sent> sent = new ArrayList<>();
         try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(
                         "bootstrap.servers",
-                        kafka.bootstrapServers(),
+                        STACK.kafka().bootstrapServers(),
                         "key.serializer",
                         StringSerializer.class.getName(),
                         "value.serializer",

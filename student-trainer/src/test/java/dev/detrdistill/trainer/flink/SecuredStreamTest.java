@@ -10,10 +10,8 @@ import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.SyntheticShapes;
 import dev.detrdistill.producer.EncodingPolicy;
 import dev.detrdistill.producer.TeacherProducer;
-import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TensorEncoding;
-import dev.detrdistill.stack.EmbeddedKafka;
-import dev.detrdistill.stack.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedStackExtension;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.trainer.TeacherFixture;
 import java.io.OutputStream;
@@ -22,10 +20,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,28 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class SecuredStreamTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-    private static EmbeddedKafka kafka;
-    private static EmbeddedRegistry registry;
 
     @TempDir
     static Path tmp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        AvroTrust.trustRecordClasses();
-        kafka = EmbeddedKafka.startWithSaslPlain(Map.of("admin", "admin-secret", "alice", "alice-secret"));
-        registry = EmbeddedRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedStackExtension STACK =
+            new EmbeddedStackExtension(Map.of("admin", "admin-secret", "alice", "alice-secret"));
 
     @Test
     void producerAndTrainerWorkWithTheClientSettingsAndFailClearlyWithout() throws Exception {
@@ -69,8 +51,9 @@ class SecuredStreamTest {
                 "sasl.jaas.config",
                 "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" "
                         + "password=\"alice-secret\";");
-        RecordSerdes secured =
-                RecordSerdes.of(kafka.bootstrapServers(), registry.url()).withKafkaProperties(alice);
+        RecordSerdes secured = RecordSerdes.of(
+                        STACK.kafka().bootstrapServers(), STACK.registry().url())
+                .withKafkaProperties(alice);
         Path data = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(4, 0, 48, 1, 3, 5));
         DetectionDataset train = DatasetLoader.load(data, "train");
         try (NDManager m = NDManager.newBaseManager()) {
@@ -99,7 +82,8 @@ class SecuredStreamTest {
                 .run();
         assertEquals(4, result.students().get("s").get("records").asInt());
 
-        RecordSerdes plain = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
+        RecordSerdes plain = RecordSerdes.of(
+                STACK.kafka().bootstrapServers(), STACK.registry().url());
         long t0 = System.nanoTime();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
             try (NDManager m = NDManager.newBaseManager()) {

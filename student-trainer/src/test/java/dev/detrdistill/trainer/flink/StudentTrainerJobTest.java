@@ -14,11 +14,9 @@ import dev.detrdistill.eval.DetectorEvaluator;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.producer.EncodingPolicy;
 import dev.detrdistill.producer.TeacherProducer;
-import dev.detrdistill.records.AvroTrust;
 import dev.detrdistill.records.TeacherRecord;
 import dev.detrdistill.records.TensorEncoding;
-import dev.detrdistill.stack.EmbeddedKafka;
-import dev.detrdistill.stack.EmbeddedRegistry;
+import dev.detrdistill.stack.EmbeddedStackExtension;
 import dev.detrdistill.stream.RecordSerdes;
 import dev.detrdistill.stream.Topics;
 import dev.detrdistill.train.Checkpoint;
@@ -42,9 +40,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,31 +54,20 @@ import org.junit.jupiter.api.io.TempDir;
         unit = java.util.concurrent.TimeUnit.MINUTES) // a hung job fails the test, not CI
 class StudentTrainerJobTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-    private static EmbeddedKafka kafka;
-    private static EmbeddedRegistry registry;
     private static RecordSerdes serdes;
     private static Path dataDir;
 
     @TempDir
     static Path tmp;
 
+    @RegisterExtension
+    static final EmbeddedStackExtension STACK = new EmbeddedStackExtension();
+
     @BeforeAll
     static void start() throws Exception {
-        AvroTrust.trustRecordClasses();
-        kafka = EmbeddedKafka.start();
-        registry = EmbeddedRegistry.start();
-        serdes = RecordSerdes.of(kafka.bootstrapServers(), registry.url());
+        serdes = RecordSerdes.of(
+                STACK.kafka().bootstrapServers(), STACK.registry().url());
         dataDir = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(8, 4, 48, 1, 3, 5));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     /** Produces 8 images x 2 views with a random tiny teacher (FP32) into a single-partition topic. */
@@ -123,7 +110,7 @@ class StudentTrainerJobTest {
         // topic.
         try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(
                         "bootstrap.servers",
-                        kafka.bootstrapServers(),
+                        STACK.kafka().bootstrapServers(),
                         "key.serializer",
                         StringSerializer.class.getName(),
                         "value.serializer",
@@ -355,7 +342,7 @@ class StudentTrainerJobTest {
         }
         try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(
                 "bootstrap.servers",
-                kafka.bootstrapServers(),
+                STACK.kafka().bootstrapServers(),
                 "key.serializer",
                 StringSerializer.class.getName(),
                 "value.serializer",
