@@ -19,34 +19,61 @@ import java.util.List;
  */
 public final class EmbeddedRegistry implements AutoCloseable {
     private static final String RUNNER = "apicurio-registry-app-2.6.13.Final-runner.jar";
-    private final Process process;
+    private Process process;
     private final String baseUrl;
+    private final int port;
+    private final Path storage;
 
-    private EmbeddedRegistry(Process process, String baseUrl) {
-        this.process = process;
-        this.baseUrl = baseUrl;
+    private EmbeddedRegistry(int port, Path storage) {
+        this.port = port;
+        this.storage = storage;
+        this.baseUrl = "http://127.0.0.1:" + port;
     }
 
+    /** A registry whose schemas live in memory (gone when it stops): for commands that run their own stack. */
     public static EmbeddedRegistry start() throws IOException {
+        return start(null);
+    }
+
+    /**
+     * A registry whose schemas live in an H2 database under {@code storage}, so schema ids survive a restart (records
+     * already in Kafka keep decoding); null: in memory.
+     */
+    public static EmbeddedRegistry start(Path storage) throws IOException {
+        EmbeddedRegistry registry = new EmbeddedRegistry(EmbeddedKafka.freePort(), storage);
+        registry.launch();
+        return registry;
+    }
+
+    private void launch() throws IOException {
         Path runner = findRunner();
-        int port = EmbeddedKafka.freePort();
         Path log = Files.createTempFile("detrdistill-registry", ".log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m",
                 "-Dquarkus.http.port=" + port,
                 "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.log.level=WARN",
-                "-jar",
-                runner.toString()));
+                "-Dquarkus.log.level=WARN"));
+        if (storage != null) {
+            Files.createDirectories(storage);
+            cmd.add("-Dquarkus.datasource.jdbc.url=jdbc:h2:file:"
+                    + storage.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE");
+        }
+        cmd.addAll(List.of("-jar", runner.toString()));
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        EmbeddedRegistry registry = new EmbeddedRegistry(p, "http://127.0.0.1:" + port);
+        this.process = p;
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-        registry.awaitReady(Duration.ofSeconds(180), log); // a loaded 2-core machine can take a minute
-        return registry;
+        awaitReady(Duration.ofSeconds(180), log); // a loaded 2-core machine can take a minute
+    }
+
+    /** Stops the registry, waits {@code downtime}, starts it again on the same port and storage: the restart drill. */
+    public synchronized void restart(Duration downtime) throws IOException, InterruptedException {
+        close();
+        Thread.sleep(downtime.toMillis());
+        launch();
     }
 
     static Path findRunner() throws IOException {
