@@ -21,21 +21,32 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *     {@code /apis/registry/v2} API and Confluent clients its {@code /apis/ccompat/v7} API
  * @param kafkaProperties Kafka client properties every client the project builds takes ({@code --kafka-config}:
  *     security protocol, SASL, TLS), as Kafka's own tools take {@code --command-config}
+ * @param registryAccess credentials and trust for the registry ({@code --registry-config})
  */
 public record RecordSerdes(
-        String bootstrapServers, String registryUrl, int maxRecordBytes, Map<String, String> kafkaProperties)
+        String bootstrapServers,
+        String registryUrl,
+        int maxRecordBytes,
+        Map<String, String> kafkaProperties,
+        RegistryAccess registryAccess)
         implements java.io.Serializable {
     public RecordSerdes {
         kafkaProperties = Map.copyOf(kafkaProperties);
+        registryAccess = registryAccess == null ? RegistryAccess.NONE : registryAccess;
     }
 
     public RecordSerdes(String bootstrapServers, String registryUrl, int maxRecordBytes) {
-        this(bootstrapServers, registryUrl, maxRecordBytes, Map.of());
+        this(bootstrapServers, registryUrl, maxRecordBytes, Map.of(), RegistryAccess.NONE);
     }
 
     /** The same stream with these client properties (security settings) for every client. */
     public RecordSerdes withKafkaProperties(Map<String, String> properties) {
-        return new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes, properties);
+        return new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes, properties, registryAccess);
+    }
+
+    /** The same stream with credentials and trust for the registry ({@code --registry-config}). */
+    public RecordSerdes withRegistryAccess(RegistryAccess access) {
+        return new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes, kafkaProperties, access);
     }
 
     /** Settings of an Admin client: the bootstrap servers and the client properties. */
@@ -51,6 +62,7 @@ public record RecordSerdes(
         m.putAll(base);
         return m;
     }
+
     /**
      * The largest record by default (16 MiB): producer max.request.size, consumer fetch limits, topic
      * max.message.bytes.
@@ -64,6 +76,7 @@ public record RecordSerdes(
     private Map<String, Object> registry() {
         Map<String, Object> m = new HashMap<>();
         m.put("apicurio.registry.url", registryUrl.replaceAll("/+$", "") + "/apis/registry/v2");
+        m.putAll(registryAccess.serdeConfig());
         return m;
     }
 

@@ -35,6 +35,14 @@ public final class StreamConnection {
                             + "admin, the trainer's Kafka source and sink; as Kafka's own tools take --command-config.")
     java.nio.file.Path kafkaConfig;
 
+    @Option(
+            names = "--registry-config",
+            paramLabel = "<file.properties>",
+            description = "Registry credentials and trust (Confluent's keys: basic.auth.user.info=user:password, "
+                    + "schema.registry.ssl.truststore.location/.password/.type) for the producer's serde "
+                    + "and the trainer's decoder.")
+    java.nio.file.Path registryConfig;
+
     /** The client properties of {@code --kafka-config} (none without it); a missing file or a bad line is named. */
     public java.util.Map<String, String> kafkaProperties() {
         if (kafkaConfig == null) {
@@ -75,7 +83,12 @@ public final class StreamConnection {
         if (!given()) {
             throw new IllegalArgumentException("give --bootstrap-servers and --registry-url: " + whyNeeded);
         }
-        return new RecordSerdes(bootstrapServers, registryUrl, maxRecordBytes, kafkaProperties());
+        return new RecordSerdes(
+                bootstrapServers,
+                registryUrl,
+                maxRecordBytes,
+                kafkaProperties(),
+                registryConfig == null ? RegistryAccess.NONE : RegistryAccess.read(registryConfig));
     }
 
     public int maxRecordBytes() {

@@ -333,7 +333,11 @@ public final class TeacherProducer {
                     }
                     open = false;
                 }
-                throw new IOException("sending to " + topic + " failed: " + e.getMessage(), e);
+                String hint = String.valueOf(e.getMessage()).contains("401")
+                                || String.valueOf(e.getCause()).contains("401")
+                        ? " (the schema registry asks for credentials: --registry-config with basic.auth.user.info)"
+                        : "";
+                throw new IOException("sending to " + topic + " failed: " + e.getMessage() + hint, e);
             }
         }
 

@@ -28,7 +28,7 @@ final class CardLookup implements Serializable {
     CardLookup(RecordSerdes serdes, String recordsTopic) {
         this.serdes = serdes;
         this.recordsTopic = recordsTopic;
-        this.decoder = new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherCard.class);
+        this.decoder = new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherCard.class, serdes.registryAccess());
     }
 
     /** Every decodable card on the topic now, by key {@code teacherId/version}. */

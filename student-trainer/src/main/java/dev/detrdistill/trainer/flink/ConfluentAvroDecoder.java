@@ -3,6 +3,7 @@ package dev.detrdistill.trainer.flink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.detrdistill.records.AvroTrust;
+import dev.detrdistill.stream.RegistryAccess;
 import dev.detrdistill.trainer.BadRecordException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -37,6 +38,7 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
 
     private final String ccompatUrl;
     private final Class<T> type;
+    private final RegistryAccess access;
     private transient HttpClient http;
     private transient Map<Integer, Object> readers; // SpecificDatumReader or the BadRecordException to repeat
     private transient ObjectMapper json;
@@ -46,8 +48,14 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
      * Confluent's own)
      */
     public ConfluentAvroDecoder(String registryUrl, Class<T> type) {
+        this(registryUrl, type, RegistryAccess.NONE);
+    }
+
+    /** @param access credentials and trust for a registry that asks for them */
+    public ConfluentAvroDecoder(String registryUrl, Class<T> type, RegistryAccess access) {
         this.ccompatUrl = ccompatUrl(registryUrl);
         this.type = type;
+        this.access = access;
     }
 
     static String ccompatUrl(String registryUrl) {
@@ -85,9 +93,7 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
         if (readers == null) {
             AvroTrust.trustRecordClasses();
             readers = new HashMap<>();
-            http = HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .build();
+            http = access.httpClient();
             json = new ObjectMapper();
         }
         return readers;
@@ -157,13 +163,19 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 HttpResponse<String> res = http.send(
-                        HttpRequest.newBuilder(uri)
+                        access.authorize(HttpRequest.newBuilder(uri))
                                 .timeout(Duration.ofSeconds(10))
                                 .GET()
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (res.statusCode() == 404) {
                     return null;
+                }
+                if (res.statusCode() == 401 || res.statusCode() == 403) {
+                    throw new IllegalStateException(
+                            "schema registry " + ccompatUrl + " refused " + what + " (HTTP " + res.statusCode()
+                                    + "): give its credentials with --registry-config "
+                                    + "(basic.auth.user.info=user:password)");
                 }
                 if (res.statusCode() != 200) {
                     throw new IOException("HTTP " + res.statusCode() + ": " + res.body());

@@ -139,9 +139,9 @@ public final class StudentTrainerJob {
     void build(StreamExecutionEnvironment env, ReplayPlan plan, Map<String, Integer> planned) {
         List<String> names = students.stream().map(StudentSpec::name).toList();
         ConfluentAvroDecoder<TeacherRecord> recordDecoder =
-                new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherRecord.class);
+                new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherRecord.class, serdes.registryAccess());
         ConfluentAvroDecoder<TeacherCard> cardDecoder =
-                new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherCard.class);
+                new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherCard.class, serdes.registryAccess());
 
         DataStream<RawKafkaRecord> raw = env.fromSource(
                         recordSource(plan),
