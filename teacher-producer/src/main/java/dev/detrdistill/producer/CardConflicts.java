@@ -3,14 +3,11 @@ package dev.detrdistill.producer;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.stream.RecordSerdes;
+import dev.detrdistill.stream.TopicScan;
 import dev.detrdistill.stream.Topics;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * A teacher version has one card forever: a re-run with the same card goes on (its records are skipped or filled
@@ -52,24 +49,15 @@ final class CardConflicts {
     }
 
     private static TeacherCard latest(RecordSerdes serdes, String cardsTopic, String key) {
-        TeacherCard found = null;
+        TeacherCard[] found = {null};
         try (KafkaConsumer<String, Object> c =
                 new KafkaConsumer<>(serdes.consumer("card-check-" + System.nanoTime()))) {
-            List<TopicPartition> parts = c.partitionsFor(cardsTopic).stream()
-                    .map(p -> new TopicPartition(cardsTopic, p.partition()))
-                    .toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, Object> r : c.poll(Duration.ofMillis(300))) {
-                    if (key.equals(r.key()) && r.value() instanceof TeacherCard card) {
-                        found = card;
-                    }
+            TopicScan.open(c, cardsTopic, Duration.ofSeconds(60)).forEach(Duration.ofSeconds(30), r -> {
+                if (key.equals(r.key()) && r.value() instanceof TeacherCard card) {
+                    found[0] = card;
                 }
-            }
+            });
         }
-        return found;
+        return found[0];
     }
 }

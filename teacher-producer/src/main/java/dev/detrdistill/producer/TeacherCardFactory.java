@@ -16,22 +16,47 @@ public final class TeacherCardFactory {
 
     public static TeacherCard create(DetrModel teacher, List<String> classNames, String teacherId, int version)
             throws IOException {
-        NDArray prior = teacher.getParameters().get("query_prior").getArray();
         var c = teacher.config();
+        return card(
+                teacherId,
+                version,
+                new ObjectMapper().writeValueAsString(c),
+                classNames,
+                c.decoderLayers(),
+                c.numQueries(),
+                c.hiddenDim(),
+                c.imageSize(),
+                teacher.getParameters().get("query_prior").getArray());
+    }
+
+    /**
+     * The card of any teacher, ours or exported: what the producer and the trainer read from it, the ImageNet
+     * normalisation every teacher's input uses, and the prior in FP32.
+     */
+    public static TeacherCard card(
+            String teacherId,
+            int version,
+            String configJson,
+            List<String> classNames,
+            int numStages,
+            int numQueries,
+            int hiddenDim,
+            int inputSize,
+            NDArray queryPrior) {
         return TeacherCard.newBuilder()
                 .setTeacherId(teacherId)
                 .setTeacherVersion(version)
-                .setConfigJson(new ObjectMapper().writeValueAsString(c))
+                .setConfigJson(configJson)
                 .setClassNames(classNames)
-                .setNumStages(c.decoderLayers())
-                .setNumQueries(c.numQueries())
-                .setHiddenDim(c.hiddenDim())
-                .setInputSize(c.imageSize())
+                .setNumStages(numStages)
+                .setNumQueries(numQueries)
+                .setHiddenDim(hiddenDim)
+                .setInputSize(inputSize)
                 .setPixelMean(
                         TensorCodec.encode(new float[] {0.485f, 0.456f, 0.406f}, new int[] {3}, TensorEncoding.FP32))
                 .setPixelStd(
                         TensorCodec.encode(new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
-                .setQueryPrior(TeacherRecordFactory.tensor(prior, TensorEncoding.FP32, 1))
+                .setQueryPrior(TeacherRecordFactory.tensor(queryPrior, TensorEncoding.FP32, 1))
                 .setCreatedAtMs(System.currentTimeMillis())
                 .setFeatureSource(FeatureSources.ENCODER_INPUT)
                 .build();

@@ -25,6 +25,7 @@ import dev.detrdistill.stream.ClaimCheck;
 import dev.detrdistill.stream.DeadLetter;
 import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.stream.RecordSerdes;
+import dev.detrdistill.stream.TopicScan;
 import dev.detrdistill.stream.Topics;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -41,11 +42,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Runs a teacher once per image view and publishes what it knows. Records are keyed by
@@ -543,23 +542,15 @@ public final class TeacherProducer {
         Set<String> keys = new HashSet<>();
         try (KafkaConsumer<String, byte[]> c =
                 new KafkaConsumer<>(serdes.rawConsumer("teacher-producer-scan-" + System.nanoTime()))) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long total = end.values().stream().mapToLong(Long::longValue).sum();
-            dev.detrdistill.progress.ProgressBar bar =
-                    new dev.detrdistill.progress.ProgressBar(System.err, "scanning existing keys", total);
-            long read = 0;
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    keys.add(r.key());
-                    read++;
-                }
-                bar.update(Math.min(read, total), 0, "records");
-            }
+            TopicScan<String, byte[]> scan = TopicScan.open(c, topic, Duration.ofSeconds(60));
+            long total = scan.total();
+            ProgressBar bar = new ProgressBar(System.err, "scanning existing keys", total);
+            long[] read = {0};
+            scan.forEach(null, r -> {
+                keys.add(r.key());
+                bar.update(Math.min(++read[0], total), 0, "records");
+            });
+            bar.update(total, 0, "records");
         }
         return keys;
     }

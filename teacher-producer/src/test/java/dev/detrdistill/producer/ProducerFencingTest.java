@@ -12,6 +12,7 @@ import dev.detrdistill.data.SyntheticShapes;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.stack.EmbeddedStackExtension;
 import dev.detrdistill.stream.RecordSerdes;
+import dev.detrdistill.stream.TopicScan;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,18 +150,8 @@ class ProducerFencingTest {
             if (!c.listTopics().containsKey(topic)) {
                 return keys;
             }
-            var parts = c.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition()))
-                    .toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            var end = c.endOffsets(parts);
-            long until = System.currentTimeMillis() + 20_000;
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p)) && System.currentTimeMillis() < until) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    keys.merge(r.key(), 1, Integer::sum);
-                }
-            }
+            TopicScan.open(c, topic, Duration.ofSeconds(60))
+                    .forEach(Duration.ofSeconds(20), r -> keys.merge(r.key(), 1, Integer::sum));
         }
         return keys;
     }

@@ -3,17 +3,14 @@ package dev.detrdistill.trainer.flink;
 import dev.detrdistill.records.TeacherCard;
 import dev.detrdistill.stream.RecordKeys;
 import dev.detrdistill.stream.RecordSerdes;
+import dev.detrdistill.stream.TopicScan;
 import dev.detrdistill.stream.Topics;
 import dev.detrdistill.trainer.BadRecordException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Reads the compacted cards topic directly, to the end: the fallback when a record arrives before its
@@ -36,23 +33,14 @@ final class CardLookup implements Serializable {
         String topic = Topics.cardsTopic(recordsTopic);
         Map<String, TeacherCard> cards = new HashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(serdes.rawConsumer("detrdistill-card-lookup"))) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .collect(Collectors.toList());
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    try {
-                        TeacherCard card = decoder.decode(r.value());
-                        cards.put(cardKey(card), card);
-                    } catch (BadRecordException e) {
-                        // the cards stream's own decoder reports bad cards as dead letters; skip here
-                    }
+            TopicScan.open(c, topic, Duration.ofSeconds(30)).forEach(Duration.ofSeconds(30), r -> {
+                try {
+                    TeacherCard card = decoder.decode(r.value());
+                    cards.put(cardKey(card), card);
+                } catch (BadRecordException e) {
+                    // the cards stream's own decoder reports bad cards as dead letters; skip here
                 }
-            }
+            });
         }
         return cards;
     }

@@ -6,12 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.detrdistill.model.DetrOutput;
-import dev.detrdistill.producer.TeacherRecordFactory;
+import dev.detrdistill.producer.TeacherCardFactory;
 import dev.detrdistill.producer.TeacherRunner;
-import dev.detrdistill.records.FeatureSources;
 import dev.detrdistill.records.TeacherCard;
-import dev.detrdistill.records.TensorCodec;
-import dev.detrdistill.records.TensorEncoding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,23 +96,16 @@ public abstract class ExportedTeacher implements TeacherRunner {
             config.put("hiddenDim", d);
             config.put("featureLevels", probe.features().size());
             config.put("imageSize", imageSize);
-            return TeacherCard.newBuilder()
-                    .setTeacherId(teacherId)
-                    .setTeacherVersion(version)
-                    .setConfigJson(new ObjectMapper().writeValueAsString(config))
-                    .setClassNames(classNames)
-                    .setNumStages(k)
-                    .setNumQueries((int) n)
-                    .setHiddenDim((int) d)
-                    .setInputSize(imageSize)
-                    .setPixelMean(TensorCodec.encode(
-                            new float[] {0.485f, 0.456f, 0.406f}, new int[] {3}, TensorEncoding.FP32))
-                    .setPixelStd(TensorCodec.encode(
-                            new float[] {0.229f, 0.224f, 0.225f}, new int[] {3}, TensorEncoding.FP32))
-                    .setQueryPrior(TeacherRecordFactory.tensor(probe.queryPrior(), TensorEncoding.FP32, 1))
-                    .setCreatedAtMs(System.currentTimeMillis())
-                    .setFeatureSource(FeatureSources.ENCODER_INPUT)
-                    .build();
+            return TeacherCardFactory.card(
+                    teacherId,
+                    version,
+                    new ObjectMapper().writeValueAsString(config),
+                    classNames,
+                    k,
+                    (int) n,
+                    (int) d,
+                    imageSize,
+                    probe.queryPrior());
         }
     }
 }
