@@ -210,7 +210,7 @@ public final class StudentTrainerJob {
         if (live) {
             return kafkaSource(topic, startInitializer(), null, 1);
         }
-        KafkaSource<RawKafkaRecord> first =
+        Source<RawKafkaRecord, ?, ?> first =
                 kafkaSource(topic, OffsetsInitializer.offsets(plan.start()), OffsetsInitializer.offsets(plan.end()), 1);
         if (epochs == 1) {
             return first;
@@ -224,7 +224,7 @@ public final class StudentTrainerJob {
         return b.build();
     }
 
-    private KafkaSource<RawKafkaRecord> cardSource() {
+    private Source<RawKafkaRecord, ?, ?> cardSource() {
         // Live: follow new teacher versions. Replay: the cards there are when the job starts (it must end).
         return kafkaSource(
                 Topics.cardsTopic(topic), OffsetsInitializer.earliest(), live ? null : OffsetsInitializer.latest(), 1);
@@ -238,7 +238,7 @@ public final class StudentTrainerJob {
         };
     }
 
-    private KafkaSource<RawKafkaRecord> kafkaSource(
+    private Source<RawKafkaRecord, ?, ?> kafkaSource(
             String t, OffsetsInitializer start, OffsetsInitializer stop, int epoch) {
         Properties props = new Properties();
         serdes.rawConsumer(jobName).forEach((k, v) -> {
@@ -257,10 +257,10 @@ public final class StudentTrainerJob {
                 .setDeserializer(new RawRecordDeserializer(epoch))
                 .setProperties(props)
                 .setProperty("commit.offsets.on.checkpoint", "true");
-        if (stop != null) {
-            b.setBounded(stop);
+        if (stop == null) {
+            return b.build();
         }
-        return b.build();
+        return new RestoreSafeKafkaSource<>(b.setBounded(stop).build());
     }
 
     private void ensureDeadLetterTopic() {
