@@ -26,12 +26,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final int MAX_MESSAGE_BYTES = dev.detrdistill.stream.RecordSerdes.DEFAULT_MAX_RECORD_BYTES;
 
     private final Path logDir;
+    private final boolean keepLogs;
     private final Properties config;
     private KafkaRaftServer server;
     private final String bootstrapServers;
 
-    private EmbeddedKafka(Path logDir, Properties config, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(
+            Path logDir, boolean keepLogs, Properties config, KafkaRaftServer server, String bootstrapServers) {
         this.logDir = logDir;
+        this.keepLogs = keepLogs;
         this.config = config;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
@@ -66,10 +69,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(users);
     }
 
+    /**
+     * A broker whose log directory survives it: formatted on first use, reused (records kept) when it already holds a
+     * broker's logs. The local cluster's broker ({@link StandaloneBroker}).
+     */
+    public static EmbeddedKafka startPersistent(Path dir, int port, int controllerPort) throws IOException {
+        return start(Map.of(), Files.createDirectories(dir), port, controllerPort, true);
+    }
+
     private static EmbeddedKafka start(Map<String, String> saslUsers) throws IOException {
-        Path dir = Files.createTempDirectory("detrdistill-kafka");
-        int port = freePort();
-        int controllerPort = freePort();
+        return start(saslUsers, Files.createTempDirectory("detrdistill-kafka"), freePort(), freePort(), false);
+    }
+
+    private static EmbeddedKafka start(
+            Map<String, String> saslUsers, Path dir, int port, int controllerPort, boolean persistent)
+            throws IOException {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -118,15 +132,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (OutputStream out = Files.newOutputStream(propsFile)) {
             p.store(out, "embedded KRaft broker");
         }
-        int rc = StorageTool.execute(
-                new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone"},
-                new PrintStream(OutputStream.nullOutputStream()));
-        if (rc != 0) {
-            throw new IOException("formatting the embedded Kafka log directory " + dir + " failed (exit " + rc + ")");
+        boolean formatted = Files.exists(dir.resolve("logs").resolve("meta.properties"));
+        if (!formatted) {
+            int rc = StorageTool.execute(
+                    new String[] {
+                        "format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone"
+                    },
+                    new PrintStream(OutputStream.nullOutputStream()));
+            if (rc != 0) {
+                throw new IOException(
+                        "formatting the embedded Kafka log directory " + dir + " failed (exit " + rc + ")");
+            }
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(dir, p, server, "localhost:" + port);
+        return new EmbeddedKafka(dir, persistent, p, server, "localhost:" + port);
     }
 
     public String bootstrapServers() {
@@ -137,6 +157,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
+        if (keepLogs) {
+            return;
+        }
         try (var walk = Files.walk(logDir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
@@ -144,7 +167,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

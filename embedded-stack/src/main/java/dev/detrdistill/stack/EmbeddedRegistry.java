@@ -46,8 +46,23 @@ public final class EmbeddedRegistry implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        Path runner = findRunner();
         Path log = Files.createTempFile("detrdistill-registry", ".log");
+        List<String> cmd = command(port, storage);
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        this.process = p;
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        awaitReady(Duration.ofSeconds(180), log); // a loaded 2-core machine can take a minute
+    }
+
+    /**
+     * The command line of a registry JVM on {@code port} (loopback only) whose schemas live in an H2 database under
+     * {@code storage} (null: in memory): how this class and the local cluster start one.
+     */
+    public static List<String> command(int port, Path storage) throws IOException {
+        Path runner = findRunner();
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m",
@@ -60,13 +75,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
                     + storage.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE");
         }
         cmd.addAll(List.of("-jar", runner.toString()));
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        this.process = p;
-        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-        awaitReady(Duration.ofSeconds(180), log); // a loaded 2-core machine can take a minute
+        return cmd;
     }
 
     /** Stops the registry, waits {@code downtime}, starts it again on the same port and storage: the restart drill. */

@@ -66,24 +66,24 @@ public final class TrainerCommand implements Callable<Integer> {
 
     @Option(
             names = "--parallelism",
-            defaultValue = "1",
-            description = "Subtasks of the training operator (students are spread over them by key). Default: "
-                    + "${DEFAULT-VALUE}")
-    int parallelism;
+            description = "Subtasks of the training operator (students are spread over them by key). Default: 1 "
+                    + "locally, the cluster's parallelism.default under flink run")
+    Integer parallelism;
 
     @Option(
             names = "--checkpoint-interval",
-            defaultValue = "30",
             paramLabel = "<seconds>",
-            description =
-                    "Flink checkpoint interval: student state and Kafka offsets together. Default: ${DEFAULT-VALUE}")
-    double checkpointSeconds;
+            description = "Flink checkpoint interval: student state and Kafka offsets together. Default: 30 locally; "
+                    + "under flink run the cluster's (30 if it sets none)")
+    Double checkpointSeconds;
 
     @Option(
             names = "--checkpoint-dir",
-            paramLabel = "<dir|uri>",
-            description = "Where Flink checkpoints go. Default: runs/trainer/<job>/flink-checkpoints")
-    Path checkpointDir;
+            paramLabel = "<uri|dir>",
+            description = "Where Flink checkpoints go: a URI (file:///shared/chk, s3://bucket/chk, hdfs://...); a bare "
+                    + "folder only locally. Default: runs/trainer/<job>/flink-checkpoints locally, the cluster's "
+                    + "execution.checkpointing.dir under flink run")
+    String checkpointDir;
 
     @Option(
             names = "--resume-from",
@@ -112,6 +112,18 @@ public final class TrainerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     dev.detrdistill.cli.DeviceOption device;
 
+    private final boolean onCluster;
+
+    /** The local command ({@code ./distill trainer}): runs its own MiniCluster. */
+    public TrainerCommand() {
+        this(false);
+    }
+
+    /** @param onCluster true under {@code flink run} ({@link TrainerJobMain}): the cluster's settings win */
+    TrainerCommand(boolean onCluster) {
+        this.onCluster = onCluster;
+    }
+
     @Override
     public Integer call() throws Exception {
         AvroTrust.trustRecordClasses();
@@ -133,9 +145,11 @@ public final class TrainerCommand implements Callable<Integer> {
                 .from(StartPosition.parse(from))
                 .epochs(epochs)
                 .live(live)
+                .onCluster(onCluster)
                 .parallelism(parallelism)
-                .checkpointInterval(Duration.ofMillis((long) (checkpointSeconds * 1000)))
-                .checkpointDir(checkpointDir)
+                .checkpointInterval(
+                        checkpointSeconds == null ? null : Duration.ofMillis((long) (checkpointSeconds * 1000)))
+                .checkpointStorage(checkpointDir)
                 .resumeFrom(resumeFrom)
                 .jobName(jobName)
                 .device(device.text())
@@ -146,7 +160,7 @@ public final class TrainerCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Entry point of the job jar for {@code flink run -c dev.detrdistill.trainer.cli.TrainerCommand}. */
+    /** The local trainer as its own program (the job jar's entry point is {@link TrainerJobMain}). */
     public static void main(String[] args) {
         System.exit(dev.detrdistill.cli.CommandLines.execute(new picocli.CommandLine(new TrainerCommand()), args));
     }

@@ -19,13 +19,24 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.base.source.hybrid.HybridSource;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -54,9 +65,10 @@ public final class StudentTrainerJob {
     private final StartPosition from;
     private final int epochs;
     private final boolean live;
-    private final int parallelism;
+    private final Integer parallelism;
     private final Duration checkpointInterval;
-    private final Path checkpointDir;
+    private final String checkpointStorage;
+    private final boolean onCluster;
     private final String resumeFrom;
     private final FailureDrill drill;
     private final boolean unalignedCheckpoints;
@@ -73,7 +85,8 @@ public final class StudentTrainerJob {
         live = b.live;
         parallelism = b.parallelism;
         checkpointInterval = b.checkpointInterval;
-        checkpointDir = b.checkpointDir;
+        checkpointStorage = b.checkpointStorage;
+        onCluster = b.onCluster;
         resumeFrom = b.resumeFrom;
         drill = b.drill;
         unalignedCheckpoints = b.unalignedCheckpoints;
@@ -81,6 +94,12 @@ public final class StudentTrainerJob {
         device = b.device;
         log = b.log;
     }
+
+    /** The checkpoint interval when neither a flag nor the cluster sets one. */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+
+    private static final java.util.regex.Pattern URI_WITH_SCHEME =
+            java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*");
 
     public static Builder builder() {
         return new Builder();
@@ -115,6 +134,13 @@ public final class StudentTrainerJob {
         planned.forEach((name, steps) -> log.printf("  student %s: %d planned steps%n", name, steps));
         ensureDeadLetterTopic();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration());
+        if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            // Only on a cluster that sets no interval: without checkpoints a failure would start the students over.
+            env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+            log.printf(
+                    "the cluster sets no checkpoint interval: checkpointing every %d s (--checkpoint-interval)%n",
+                    DEFAULT_CHECKPOINT_INTERVAL.toSeconds());
+        }
         build(env, plan, planned);
         return env;
     }
@@ -149,7 +175,7 @@ public final class StudentTrainerJob {
                         "teacher records",
                         TypeInformation.of(RawKafkaRecord.class))
                 .uid("teacher-records-source")
-                .setParallelism(Math.max(1, Math.min(parallelism, plan.partitions())));
+                .setParallelism(Math.max(1, Math.min(env.getParallelism(), plan.partitions())));
         SingleOutputStreamOperator<TeacherCard> cards = env.fromSource(
                         cardSource(),
                         WatermarkStrategy.noWatermarks(),
@@ -278,58 +304,82 @@ public final class StudentTrainerJob {
         }
     }
 
-    /** Settings for both the local MiniCluster and a cluster (where the cluster's own settings win for memory). */
+    /**
+     * The job's configuration. On a cluster ({@code flink run}) it holds only what the job itself needs and what a flag
+     * asked for: the cluster's own configuration decides checkpoint interval and storage, restart strategy,
+     * parallelism, state backend and memory otherwise. The local MiniCluster gets those settings here.
+     */
     Configuration configuration() {
         Configuration c = new Configuration();
-        set(c, "pipeline.generic-types", "false");
-        set(c, "parallelism.default", String.valueOf(parallelism));
-        set(c, "execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
-        set(c, "execution.checkpointing.mode", "EXACTLY_ONCE");
-        set(c, "execution.checkpointing.timeout", "10 min");
-        set(c, "execution.checkpointing.max-concurrent-checkpoints", "1");
+        c.set(PipelineOptions.GENERIC_TYPES, false);
+        c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        c.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(10));
+        c.set(CheckpointingOptions.MAX_CONCURRENT_CHECKPOINTS, 1);
         // Unaligned: barriers overtake the records queued for the (slow) training operator, so a checkpoint
         // does not wait until every buffered record has been trained; the queued records go into it.
-        set(c, "execution.checkpointing.unaligned.enabled", String.valueOf(unalignedCheckpoints));
-        set(c, "execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        set(
-                c,
-                "execution.checkpointing.dir",
-                checkpointDir.toAbsolutePath().toUri().toString());
-        set(c, "state.backend.type", "hashmap");
-        // Sized for outages (a broker or registry restart takes tens of seconds): back off from 1 s to 60 s, and
-        // start over after 10 quiet minutes; a job that fails 50 times in a row without a quiet spell gives up.
-        set(c, "restart-strategy.type", "exponential-delay");
-        set(c, "restart-strategy.exponential-delay.initial-backoff", "1 s");
-        set(c, "restart-strategy.exponential-delay.max-backoff", "60 s");
-        set(c, "restart-strategy.exponential-delay.backoff-multiplier", "2.0");
-        set(c, "restart-strategy.exponential-delay.reset-backoff-threshold", "10 min");
-        set(c, "restart-strategy.exponential-delay.jitter-factor", "0.1");
-        set(c, "restart-strategy.exponential-delay.attempts-before-reset-backoff", "50");
-        // Only used by the local MiniCluster: a small machine needs little network and managed memory.
-        set(c, "taskmanager.numberOfTaskSlots", String.valueOf(Math.max(1, parallelism)));
-        set(c, "taskmanager.memory.network.min", "64m");
-        set(c, "taskmanager.memory.network.max", "64m");
-        set(c, "taskmanager.memory.managed.size", "64m");
-        set(c, "rest.bind-port", "0");
-        // The local MiniCluster listens on loopback only: its REST API has no authentication, and neither do the
-        // blob server, RPC and data ports (a cluster binds as its own configuration says).
-        for (String key : List.of(
-                "rest.address",
-                "rest.bind-address",
-                "jobmanager.rpc.address",
-                "jobmanager.bind-host",
-                "taskmanager.host",
-                "taskmanager.bind-host")) {
-            set(c, key, "127.0.0.1");
+        c.set(CheckpointingOptions.ENABLE_UNALIGNED, unalignedCheckpoints);
+        if (parallelism != null) {
+            c.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        }
+        if (checkpointInterval != null) {
+            c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        }
+        if (checkpointStorage != null) {
+            c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointStorage);
         }
         if (resumeFrom != null) {
-            set(c, "execution.state-recovery.path", resumeFrom);
+            c.set(StateRecoveryOptions.SAVEPOINT_PATH, resumeFrom);
+        }
+        if (!onCluster) {
+            ownMiniCluster(c);
         }
         return c;
     }
 
-    private static void set(Configuration c, String key, String value) {
-        c.set(ConfigOptions.key(key).stringType().noDefaultValue(), value);
+    /** What a cluster would own, for the MiniCluster this job starts itself. */
+    private void ownMiniCluster(Configuration c) {
+        int p = parallelism == null ? 1 : parallelism;
+        c.set(CoreOptions.DEFAULT_PARALLELISM, p);
+        if (checkpointInterval == null) {
+            c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        }
+        if (checkpointStorage == null) {
+            c.set(
+                    CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    Path.of("runs", "trainer", jobName, "flink-checkpoints")
+                            .toAbsolutePath()
+                            .toUri()
+                            .toString());
+        }
+        c.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        c.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+        // Sized for outages (a broker or registry restart takes tens of seconds): back off from 1 s to 60 s, and
+        // start over after 10 quiet minutes; a job that fails 50 times in a row without a quiet spell gives up.
+        c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(60));
+        c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+        c.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                Duration.ofMinutes(10));
+        c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, 50);
+        // A small machine needs little network and managed memory.
+        c.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(1, p));
+        c.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("64m"));
+        c.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("64m"));
+        c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
+        c.set(RestOptions.BIND_PORT, "0");
+        // The local MiniCluster listens on loopback only: its REST API has no authentication, and neither do the
+        // blob server, RPC and data ports (a cluster binds as its own configuration says).
+        c.set(RestOptions.ADDRESS, "127.0.0.1");
+        c.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        c.set(JobManagerOptions.ADDRESS, "127.0.0.1");
+        c.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
+        c.set(TaskManagerOptions.HOST, "127.0.0.1");
+        c.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
     }
 
     /** Builder in the style of Flink's and Kafka's: validated at {@link #build()}. */
@@ -340,9 +390,10 @@ public final class StudentTrainerJob {
         private StartPosition from = StartPosition.EARLIEST;
         private int epochs = 1;
         private boolean live;
-        private int parallelism = 1;
-        private Duration checkpointInterval = Duration.ofSeconds(30);
-        private Path checkpointDir;
+        private Integer parallelism;
+        private Duration checkpointInterval;
+        private String checkpointStorage;
+        private boolean onCluster;
         private String resumeFrom;
         private FailureDrill drill = FailureDrill.OFF;
         private boolean unalignedCheckpoints;
@@ -391,8 +442,28 @@ public final class StudentTrainerJob {
             return this;
         }
 
+        /** A local checkpoint folder (absolute from here): for the MiniCluster and tests. */
         public Builder checkpointDir(Path d) {
-            checkpointDir = d;
+            checkpointStorage = d.toAbsolutePath().toUri().toString();
+            return this;
+        }
+
+        /**
+         * Where checkpoints go, as {@code --checkpoint-dir} gives it: a URI ({@code s3://}, {@code hdfs://},
+         * {@code file:///}) is taken as it is; a bare path only by the local MiniCluster (made absolute here), and a
+         * clear error on a cluster, where it would be read on whichever machine opens it.
+         */
+        public Builder checkpointStorage(String uriOrPath) {
+            checkpointStorage = uriOrPath;
+            return this;
+        }
+
+        /**
+         * Run under {@code flink run} on a cluster: the cluster's configuration decides what no flag asked for, and no
+         * MiniCluster settings are sent.
+         */
+        public Builder onCluster(boolean c) {
+            onCluster = c;
             return this;
         }
 
@@ -449,19 +520,26 @@ public final class StudentTrainerJob {
             if (!live && from.kind() == StartPosition.Kind.LATEST) {
                 throw new IllegalArgumentException("--from latest replays nothing; use it with --live");
             }
-            if (parallelism < 1 || parallelism > 256) {
+            if (parallelism != null && (parallelism < 1 || parallelism > 256)) {
                 throw new IllegalArgumentException(
                         "--parallelism " + parallelism + " is out of range; expected 1 to 256");
             }
-            if (checkpointInterval.toMillis() < 100) {
+            if (checkpointInterval != null && checkpointInterval.toMillis() < 100) {
                 throw new IllegalArgumentException("--checkpoint-interval must be at least 100 ms");
             }
             if (jobName == null) {
                 jobName = "detrdistill-" + topic + "-"
                         + UUID.randomUUID().toString().substring(0, 8);
             }
-            if (checkpointDir == null) {
-                checkpointDir = Path.of("runs", "trainer", jobName, "flink-checkpoints");
+            if (checkpointStorage != null
+                    && !URI_WITH_SCHEME.matcher(checkpointStorage).matches()) {
+                if (onCluster) {
+                    throw new IllegalArgumentException("--checkpoint-dir " + checkpointStorage
+                            + ": on a cluster give a URI every machine reads the same (file:///shared/..., s3://..., "
+                            + "hdfs://...); a bare path would be resolved wherever it is opened");
+                }
+                checkpointStorage =
+                        Path.of(checkpointStorage).toAbsolutePath().toUri().toString();
             }
             return new StudentTrainerJob(this);
         }

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import com.sun.net.httpserver.HttpServer;
 import dev.detrdistill.data.DatasetLoader;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.SyntheticShapes;
 import dev.detrdistill.producer.EncodingPolicy;
+import dev.detrdistill.producer.ProduceSummary;
 import dev.detrdistill.producer.TeacherProducer;
 import dev.detrdistill.records.TensorEncoding;
 import dev.detrdistill.stack.EmbeddedStackExtension;
@@ -18,26 +18,19 @@ import dev.detrdistill.stream.RegistryAccess;
 import dev.detrdistill.trainer.TeacherFixture;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A registry that asks who is calling (basic auth in front of the embedded one): with {@code --registry-config}'s
- * credentials the producer's serde and the trainer's decoder work; without them the producer stops with the refusal.
+ * A registry that asks who is calling (basic auth, then basic auth over TLS with a self-signed certificate, in front
+ * of the embedded one): with {@code --registry-config}'s credentials and trust store the producer's serde and the
+ * trainer's decoder work; without them the producer stops with the refusal.
  */
 @Timeout(300)
 class RegistryAuthTest {
@@ -51,83 +44,93 @@ class RegistryAuthTest {
 
     @Test
     void credentialsReachTheSerdeAndTheDecoderAndTheirAbsenceIsNamed() throws Exception {
-        String expected =
-                "Basic " + Base64.getEncoder().encodeToString("alice:secret".getBytes(StandardCharsets.UTF_8));
-        AtomicInteger refused = new AtomicInteger();
-        AtomicInteger passed = new AtomicInteger();
-        HttpClient upstream = HttpClient.newHttpClient();
-        HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        proxy.createContext("/", exchange -> {
-            try (exchange) {
-                if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                    refused.incrementAndGet();
-                    exchange.sendResponseHeaders(401, -1);
-                    return;
-                }
-                passed.incrementAndGet();
-                byte[] body = exchange.getRequestBody().readAllBytes();
-                HttpRequest.Builder forward = HttpRequest.newBuilder(
-                                URI.create(STACK.registry().url() + exchange.getRequestURI()))
-                        .method(
-                                exchange.getRequestMethod(),
-                                body.length == 0
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofByteArray(body));
-                exchange.getRequestHeaders().forEach((k, v) -> {
-                    if (!Set.of("host", "content-length", "connection", "authorization", "upgrade", "expect")
-                            .contains(k.toLowerCase())) {
-                        v.forEach(x -> forward.header(k, x));
-                    }
-                });
-                HttpResponse<byte[]> r = upstream.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-                r.headers().firstValue("Content-Type").ifPresent(ct -> exchange.getResponseHeaders()
-                        .add("Content-Type", ct));
-                exchange.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
-                exchange.getResponseBody().write(r.body());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        proxy.start();
-        try {
-            String url = "http://127.0.0.1:" + proxy.getAddress().getPort();
-            RecordSerdes open =
-                    new RecordSerdes(STACK.kafka().bootstrapServers(), url, RecordSerdes.DEFAULT_MAX_RECORD_BYTES);
-            RecordSerdes authorised = open.withRegistryAccess(new RegistryAccess("alice:secret", null, null, null));
-            Path data = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(4, 0, 48, 1, 3, 47));
-            DetectionDataset train = DatasetLoader.load(data, "train");
+        try (GuardedRegistryProxy proxy =
+                GuardedRegistryProxy.http(STACK.registry().url(), "alice:secret")) {
+            RecordSerdes open = new RecordSerdes(
+                    STACK.kafka().bootstrapServers(), proxy.url(), RecordSerdes.DEFAULT_MAX_RECORD_BYTES);
+            DetectionDataset train = dataset(47);
 
             Exception without = assertThrows(Exception.class, () -> produce(open, train, "auth-none"));
-            assertTrue(refused.get() > 0, "the registry was asked and refused");
+            assertTrue(proxy.refused.get() > 0, "the registry was asked and refused");
             assertTrue(
                     String.valueOf(without.getMessage()).contains("401")
                             || String.valueOf(without.getCause()).contains("401")
                             || String.valueOf(without).toLowerCase().contains("unauthorized"),
                     String.valueOf(without));
 
-            assertEquals(4, produce(authorised, train, "auth").produced());
-            TrainerResult result = StudentTrainerJob.builder()
-                    .serdes(authorised)
-                    .topic("auth")
-                    .students(List.of(TeacherFixture.student("s", true, 4, tmp.resolve("out"), null)))
-                    .epochs(1)
-                    .checkpointInterval(Duration.ofSeconds(1))
-                    .checkpointDir(tmp.resolve("flink"))
-                    .log(QUIET)
-                    .build()
-                    .run();
-            assertEquals(
-                    4,
-                    result.students().get("s").get("records").asInt(),
-                    "the decoder fetched the schemas with the credentials");
-            assertTrue(passed.get() > 0);
-        } finally {
-            proxy.stop(0);
+            RecordSerdes authorised = open.withRegistryAccess(new RegistryAccess("alice:secret", null, null, null));
+            produceAndTrain(authorised, train, "auth");
+            assertTrue(proxy.passed.get() > 0);
         }
     }
 
-    private static dev.detrdistill.producer.ProduceSummary produce(
-            RecordSerdes serdes, DetectionDataset train, String topic) throws Exception {
+    @Test
+    void aTrustStoreLetsTheSerdeAndTheDecoderTalkTlsAndItsAbsenceIsNamed() throws Exception {
+        Path certs = Files.createDirectories(tmp.resolve("certs"));
+        GuardedRegistryProxy.selfSigned(certs);
+        try (GuardedRegistryProxy proxy =
+                GuardedRegistryProxy.https(STACK.registry().url(), "alice:secret", certs.resolve("server.p12"))) {
+            RecordSerdes untrusting = new RecordSerdes(
+                            STACK.kafka().bootstrapServers(), proxy.url(), RecordSerdes.DEFAULT_MAX_RECORD_BYTES)
+                    .withRegistryAccess(new RegistryAccess("alice:secret", null, null, null));
+            DetectionDataset train = dataset(53);
+
+            Exception without = assertThrows(Exception.class, () -> produce(untrusting, train, "tls-none"));
+            assertEquals(0, proxy.passed.get(), "nothing got through without trusting the certificate");
+            assertTrue(
+                    chain(without).toLowerCase().contains("certificat")
+                            || chain(without).toLowerCase().contains("ssl")
+                            || chain(without).toLowerCase().contains("pkix"),
+                    chain(without));
+
+            Path config = tmp.resolve("registry.properties");
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "basic.auth.user.info=alice:secret",
+                            "schema.registry.ssl.truststore.location=" + certs.resolve("trust.p12"),
+                            "schema.registry.ssl.truststore.password=" + GuardedRegistryProxy.STORE_PASSWORD,
+                            "schema.registry.ssl.truststore.type=PKCS12"));
+            RecordSerdes trusting = untrusting.withRegistryAccess(RegistryAccess.read(config));
+            produceAndTrain(trusting, train, "tls");
+            assertTrue(proxy.passed.get() > 0);
+        }
+    }
+
+    private void produceAndTrain(RecordSerdes serdes, DetectionDataset train, String topic) throws Exception {
+        assertEquals(4, produce(serdes, train, topic).produced());
+        TrainerResult result = StudentTrainerJob.builder()
+                .serdes(serdes)
+                .topic(topic)
+                .students(List.of(TeacherFixture.student("s", true, 4, tmp.resolve("out-" + topic), null)))
+                .epochs(1)
+                .checkpointInterval(Duration.ofSeconds(1))
+                .checkpointDir(tmp.resolve("flink-" + topic))
+                .log(QUIET)
+                .build()
+                .run();
+        assertEquals(
+                4,
+                result.students().get("s").get("records").asInt(),
+                "the decoder fetched the schemas through the guarded registry");
+    }
+
+    private DetectionDataset dataset(long seed) throws Exception {
+        Path data =
+                SyntheticShapes.generate(tmp.resolve("data" + seed), new SyntheticShapes.Spec(4, 0, 48, 1, 3, seed));
+        return DatasetLoader.load(data, "train");
+    }
+
+    private static String chain(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            b.append(c).append(" <- ");
+        }
+        return b.toString();
+    }
+
+    private static ProduceSummary produce(RecordSerdes serdes, DetectionDataset train, String topic) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             return TeacherProducer.builder()
                     .serdes(serdes)
