@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             InspectCommand.class,
             StackCommand.class,
+            dev.detrdistill.app.cluster.ClusterCommand.class,
             TrainerCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class

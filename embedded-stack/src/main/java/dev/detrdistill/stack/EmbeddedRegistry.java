@@ -96,7 +96,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         candidates.add(Path.of("../embedded-stack/target/registry", RUNNER));
         for (Path c : candidates) {
             if (Files.isRegularFile(c)) {
-                return c;
+                return c.toAbsolutePath(); // the cluster starts it from another folder
             }
         }
         throw new IOException("the embedded schema registry is not unpacked (looked for " + candidates

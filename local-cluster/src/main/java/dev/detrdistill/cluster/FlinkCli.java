@@ -2,8 +2,6 @@ package dev.detrdistill.cluster;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -52,12 +50,8 @@ public final class FlinkCli {
     }
 
     private Process start(List<String> args, ProcessBuilder.Redirect out) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                FlinkClasspath.classpath(),
-                "org.apache.flink.client.cli.CliFrontend"));
+        List<String> cmd = FlinkJvm.command();
+        cmd.addAll(List.of("-Xmx512m", "-cp", FlinkClasspath.classpath(), "org.apache.flink.client.cli.CliFrontend"));
         cmd.addAll(args);
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out);
         b.environment().put("FLINK_CONF_DIR", layout.conf().toString());

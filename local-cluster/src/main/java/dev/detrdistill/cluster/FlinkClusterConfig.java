@@ -10,6 +10,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ConfigurationUtils;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.HighAvailabilityOptions;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -50,6 +51,8 @@ public final class FlinkClusterConfig {
         c.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("64m"));
         // DJL and libtorch come from the cluster's class path: a native library loads in one class loader per JVM.
         c.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL, List.of("ai.djl."));
+        // What bin/flink and the start scripts would pass to every Flink JVM (LocalCluster passes it itself).
+        c.set(CoreOptions.FLINK_JVM_OPTIONS, String.join(" ", FlinkJvm.MODULE_OPTIONS));
         c.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         c.set(
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,
@@ -63,6 +66,9 @@ public final class FlinkClusterConfig {
         c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
         c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
+        // Notice a lost TaskManager or JobManager within seconds (Flink's default waits 50 s).
+        c.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));
+        c.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofSeconds(10));
         // No high availability: a restarted JobManager has forgotten its jobs (docs/operations.md says what to do).
         c.set(HighAvailabilityOptions.HA_MODE, "NONE");
         c.set(

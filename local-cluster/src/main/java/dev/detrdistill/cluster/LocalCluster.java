@@ -134,7 +134,7 @@ public final class LocalCluster {
         }
         Configuration conf = FlinkClusterConfig.of(layout);
         JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
-        List<String> cmd = new ArrayList<>(List.of(java()));
+        List<String> cmd = FlinkJvm.command();
         cmd.addAll(split(JobManagerProcessUtils.generateJvmParametersStr(spec, conf)));
         cmd.addAll(List.of(
                 "-cp",
@@ -157,12 +157,20 @@ public final class LocalCluster {
         Configuration conf = FlinkClusterConfig.of(layout);
         TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
         Path tmp = Files.createDirectories(layout.home().resolve("flink/tmp/" + name));
-        List<String> cmd = new ArrayList<>(List.of(java()));
+        List<String> cmd = FlinkJvm.command();
         cmd.addAll(split(ProcessMemoryUtils.generateJvmParametersStr(spec)));
         cmd.addAll(List.of(
                 // What the trainer's tasks need from the JVM (DJL never downloads; Avro may build our records).
                 "-Dai.djl.offline=true",
+                // One libtorch thread per task: slots are the unit of CPU, and a kernel's result then never
+                // depends on how many other tasks share the TaskManager (multi-threaded kernels split their
+                // sums by the threads they get).
+                "-Dai.djl.pytorch.num_threads=1",
+                "-Dai.djl.pytorch.num_interop_threads=1",
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.detrdistill.records",
+                // Records may name images and claim checks under the folder the cluster was started from.
+                "-Ddetrdistill.references.roots=" + System.getProperty("user.dir") + java.io.File.pathSeparator
+                        + System.getProperty("java.io.tmpdir"),
                 "-cp",
                 FlinkClasspath.classpath(),
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
@@ -171,7 +179,7 @@ public final class LocalCluster {
         cmd.addAll(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
         cmd.addAll(List.of("-D", TaskManagerOptions.TASK_MANAGER_RESOURCE_ID.key() + "=" + name));
         cmd.addAll(List.of("-D", "io.tmp.dirs=" + tmp));
-        processes.start(name, cmd, Map.of("DJL_OFFLINE", "true"));
+        processes.start(name, cmd, Map.of("DJL_OFFLINE", "true", "OMP_NUM_THREADS", "1", "MKL_NUM_THREADS", "1"));
         log.println(name + " started (" + layout.slots() + " slots)");
     }
 

@@ -80,20 +80,31 @@ public record RecordSerdes(
         return m;
     }
 
+    /** The Confluent REST API root the serde and the trainer's decoder use. */
+    public String confluentRegistryRoot() {
+        return registryAccess.api().confluentRoot(registryUrl);
+    }
+
     /** Idempotent, lz4-compressed producer of Avro values (specific records). */
     public Map<String, Object> producer(String clientId) {
-        Map<String, Object> m = registry();
+        Map<String, Object> m = new HashMap<>();
+        if (registryAccess.api() == RegistryApi.APICURIO_NATIVE) {
+            m.putAll(registry());
+            m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class.getName());
+            m.put("apicurio.registry.auto-register", "true");
+            m.put("apicurio.registry.find-latest", "true");
+        } else {
+            m.put(ConfluentAvroSerde.CLIENT, new ConfluentRegistryClient(confluentRegistryRoot(), registryAccess));
+            m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ConfluentAvroSerde.AvroSerializer.class.getName());
+        }
         m.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         m.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class.getName());
         m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         m.put(ProducerConfig.ACKS_CONFIG, "all");
         m.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         m.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         m.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes);
-        m.put("apicurio.registry.auto-register", "true");
-        m.put("apicurio.registry.find-latest", "true");
         return secured(m);
     }
 
@@ -123,10 +134,15 @@ public record RecordSerdes(
 
     /** Consumer that decodes values into the generated record classes. */
     public Map<String, Object> consumer(String groupId) {
-        Map<String, Object> m = registry();
-        m.putAll(rawConsumer(groupId));
-        m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AvroKafkaDeserializer.class.getName());
-        m.put("apicurio.registry.use-specific-avro-reader", "true");
+        Map<String, Object> m = new HashMap<>(rawConsumer(groupId));
+        if (registryAccess.api() == RegistryApi.APICURIO_NATIVE) {
+            m.putAll(registry());
+            m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AvroKafkaDeserializer.class.getName());
+            m.put("apicurio.registry.use-specific-avro-reader", "true");
+        } else {
+            m.put(ConfluentAvroSerde.CLIENT, new ConfluentRegistryClient(confluentRegistryRoot(), registryAccess));
+            m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ConfluentAvroSerde.AvroDeserializer.class.getName());
+        }
         return secured(m);
     }
 

@@ -25,12 +25,24 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * @param userInfo {@code user:password}, or null
  * @param truststore a trust store file, or null (the JVM's default trust)
+ * @param api which of the registry's APIs to use ({@code --registry-api}); null: {@link RegistryApi#AUTO}
  */
-public record RegistryAccess(String userInfo, String truststore, String truststorePassword, String truststoreType)
+public record RegistryAccess(
+        String userInfo, String truststore, String truststorePassword, String truststoreType, RegistryApi api)
         implements Serializable {
     public static final RegistryAccess NONE = new RegistryAccess(null, null, null, null);
 
+    public RegistryAccess(String userInfo, String truststore, String truststorePassword, String truststoreType) {
+        this(userInfo, truststore, truststorePassword, truststoreType, RegistryApi.AUTO);
+    }
+
+    /** The same access through another of the registry's APIs. */
+    public RegistryAccess withApi(RegistryApi a) {
+        return new RegistryAccess(userInfo, truststore, truststorePassword, truststoreType, a);
+    }
+
     public RegistryAccess {
+        api = api == null ? RegistryApi.AUTO : api;
         if (userInfo != null && !userInfo.contains(":")) {
             throw new IllegalArgumentException("basic.auth.user.info must be user:password");
         }

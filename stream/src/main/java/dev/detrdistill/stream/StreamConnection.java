@@ -43,6 +43,31 @@ public final class StreamConnection {
                     + "and the trainer's decoder.")
     java.nio.file.Path registryConfig;
 
+    @Option(
+            names = "--registry-api",
+            defaultValue = "auto",
+            paramLabel = "<auto|confluent|apicurio-native>",
+            description = "How schemas are registered and looked up: auto (the Confluent REST API; a URL without a "
+                    + "path is Apicurio's root, its Confluent API under /apis/ccompat/v7), confluent (the URL is a "
+                    + "Confluent API root: Confluent Schema Registry, Karapace, Redpanda) or apicurio-native "
+                    + "(Apicurio's own serde for the producer). Default: ${DEFAULT-VALUE}")
+    String registryApi = "auto";
+
+    @Option(
+            names = "--replication-factor",
+            paramLabel = "<n>",
+            description = "Replication factor of the topics this command creates. Default: the broker's "
+                    + "(default.replication.factor)")
+    Short replicationFactor;
+
+    /** {@code --replication-factor}, or empty: topics take the broker's default. */
+    public java.util.Optional<Short> replicationFactor() {
+        if (replicationFactor != null && (replicationFactor < 1 || replicationFactor > 32)) {
+            throw new IllegalArgumentException("--replication-factor must be 1..32, got " + replicationFactor);
+        }
+        return java.util.Optional.ofNullable(replicationFactor);
+    }
+
     /** The client properties of {@code --kafka-config} (none without it); a missing file or a bad line is named. */
     public java.util.Map<String, String> kafkaProperties() {
         if (kafkaConfig == null) {
@@ -88,7 +113,8 @@ public final class StreamConnection {
                 registryUrl,
                 maxRecordBytes,
                 kafkaProperties(),
-                registryConfig == null ? RegistryAccess.NONE : RegistryAccess.read(registryConfig));
+                (registryConfig == null ? RegistryAccess.NONE : RegistryAccess.read(registryConfig))
+                        .withApi(RegistryApi.parse(registryApi)));
     }
 
     public int maxRecordBytes() {

@@ -3,6 +3,7 @@ package dev.detrdistill.stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -34,27 +35,28 @@ public final class Topics {
     }
 
     /**
+     * @param replication the replication factor of created topics; empty: the broker's default
      * @param retentionMs record retention; -1 keeps teacher output forever (replay is the point)
      */
     public static void ensure(
             Map<String, Object> adminConfig,
             String recordsTopic,
             int partitions,
-            short replication,
+            Optional<Short> replication,
             long retentionMs,
             int maxMessageBytes) {
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = reach(admin, adminConfig);
             List<NewTopic> create = new ArrayList<>();
             if (!existing.contains(recordsTopic)) {
-                create.add(new NewTopic(recordsTopic, partitions, replication)
+                create.add(new NewTopic(recordsTopic, Optional.of(partitions), replication)
                         .configs(Map.of(
                                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes),
                                 TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retentionMs),
                                 TopicConfig.COMPRESSION_TYPE_CONFIG, "producer")));
             }
             if (!existing.contains(cardsTopic(recordsTopic))) {
-                create.add(new NewTopic(cardsTopic(recordsTopic), 1, replication)
+                create.add(new NewTopic(cardsTopic(recordsTopic), Optional.of(1), replication)
                         .configs(Map.of(
                                 TopicConfig.CLEANUP_POLICY_CONFIG,
                                 TopicConfig.CLEANUP_POLICY_COMPACT,
@@ -62,7 +64,7 @@ public final class Topics {
                                 String.valueOf(maxMessageBytes))));
             }
             if (!existing.contains(producerDeadLetters(recordsTopic))) {
-                create.add(new NewTopic(producerDeadLetters(recordsTopic), 1, replication));
+                create.add(new NewTopic(producerDeadLetters(recordsTopic), Optional.of(1), replication));
             }
             if (!create.isEmpty()) {
                 admin.createTopics(create).all().get();

@@ -64,6 +64,7 @@ public final class TeacherProducer {
     private final ClaimCheck claimCheck;
     private final int partitions;
     private final long retentionMs;
+    private final java.util.Optional<Short> replicationFactor;
     private final int batchesPerTransaction;
     private final PrintStream log;
 
@@ -79,6 +80,7 @@ public final class TeacherProducer {
         claimCheck = b.claimCheckDir == null ? null : new ClaimCheck(b.claimCheckDir);
         partitions = b.partitions;
         retentionMs = b.retentionMs;
+        replicationFactor = b.replicationFactor;
         batchesPerTransaction = b.batchesPerTransaction;
         log = b.log;
     }
@@ -100,6 +102,7 @@ public final class TeacherProducer {
         private Path claimCheckDir;
         private int partitions = ProducerSettings.PARTITIONS.defaultValue();
         private long retentionMs = ProducerSettings.RETENTION_MS.defaultValue();
+        private java.util.Optional<Short> replicationFactor = java.util.Optional.empty();
         private int batchesPerTransaction = 32;
 
         /** Every setting of a {@link ProducerSettings#PRODUCE} group's values. */
@@ -174,6 +177,12 @@ public final class TeacherProducer {
             return this;
         }
 
+        /** Replication factor of the topics the producer creates; empty (the default): the broker's. */
+        public Builder replicationFactor(java.util.Optional<Short> r) {
+            replicationFactor = r;
+            return this;
+        }
+
         public Builder retentionMs(long ms) {
             retentionMs = ms;
             return this;
@@ -218,7 +227,7 @@ public final class TeacherProducer {
     public ProduceSummary run(TeacherRunner teacher, List<String> classNames, DetectionDataset data)
             throws IOException {
         long wall0 = System.nanoTime();
-        Topics.ensure(serdes.admin(), topic, partitions, (short) 1, retentionMs, serdes.maxRecordBytes());
+        Topics.ensure(serdes.admin(), topic, partitions, replicationFactor, retentionMs, serdes.maxRecordBytes());
         try (Session session = new Session(teacher, data.name())) {
             // Fenced first, then scanned: after initTransactions no earlier producer of this teacher version can
             // commit,

@@ -195,6 +195,60 @@ class TeacherProducerKafkaTest {
         }
     }
 
+    /**
+     * Each registry API registers where it says and writes the same wire format: the Confluent REST API at an
+     * Apicurio root (auto), at a Confluent API root given as such (confluent: how Confluent Schema Registry, Karapace
+     * or Redpanda are named), and Apicurio's own serde (apicurio-native). Each reads its records back, and every id
+     * on the wire resolves through the Confluent API.
+     */
+    @Test
+    void everyRegistryApiRegistersThroughItsApiAndWritesConfluentWireFormat() throws Exception {
+        Path data = SyntheticShapes.generate(tmp.resolve("data-api"), new SyntheticShapes.Spec(2, 0, 48, 1, 2, 9));
+        DetectionDataset ds = DatasetLoader.load(data, "train");
+        Map<dev.detrdistill.stream.RegistryApi, String> urls = Map.of(
+                dev.detrdistill.stream.RegistryApi.AUTO, STACK.registry().url(),
+                dev.detrdistill.stream.RegistryApi.CONFLUENT, STACK.registry().ccompatUrl(),
+                dev.detrdistill.stream.RegistryApi.APICURIO_NATIVE,
+                        STACK.registry().url());
+        HttpClient http = HttpClient.newHttpClient();
+        for (var e : urls.entrySet()) {
+            String topic = "api-" + e.getKey().name().toLowerCase().replace('_', '-');
+            RecordSerdes serdes = RecordSerdes.of(STACK.kafka().bootstrapServers(), e.getValue())
+                    .withRegistryAccess(dev.detrdistill.stream.RegistryAccess.NONE.withApi(e.getKey()));
+            try (NDManager m = NDManager.newBaseManager()) {
+                ProduceSummary s = TeacherProducer.builder()
+                        .serdes(serdes)
+                        .topic(topic)
+                        .teacher("t", 1)
+                        .encodings(EncodingPolicy.uniform(TensorEncoding.FP16))
+                        .views(1)
+                        .batchSize(2)
+                        .log(QUIET)
+                        .build()
+                        .run(teacher(m), ds.classNames(), ds);
+                assertEquals(2, s.produced(), e.getKey().name());
+            }
+            List<ConsumerRecord<String, TeacherRecord>> back = readAll(serdes.consumer(topic + "-read"), topic, 2);
+            assertEquals(2, back.size(), e.getKey() + ": its own deserializer reads the records");
+            List<ConsumerRecord<String, byte[]>> raws = readAll(serdes.rawConsumer(topic + "-raw"), topic, 2);
+            for (ConsumerRecord<String, byte[]> raw : raws) {
+                ByteBuffer wire = ByteBuffer.wrap(raw.value());
+                assertEquals(0, wire.get(), "magic byte");
+                HttpResponse<String> schema = http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(STACK.registry().ccompatUrl() + "/schemas/ids/" + wire.getInt()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, schema.statusCode(), e.getKey() + ": " + schema.body());
+            }
+            HttpResponse<String> subjects = http.send(
+                    HttpRequest.newBuilder(URI.create(STACK.registry().ccompatUrl() + "/subjects"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(subjects.body().contains("\"" + topic + "-value\""), e.getKey() + ": " + subjects.body());
+        }
+    }
+
     @Test
     void smallerEncodingsShrinkRecordsAndOversizedRecordsGoByClaimCheck() throws Exception {
         Path data = SyntheticShapes.generate(tmp.resolve("data2"), new SyntheticShapes.Spec(3, 1, 48, 2, 3, 6));

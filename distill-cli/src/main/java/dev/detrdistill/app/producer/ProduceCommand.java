@@ -105,6 +105,7 @@ public final class ProduceCommand implements Callable<Integer> {
                     .topic(topic)
                     .settings(ProducerSettings.PRODUCE.read(spec, ProducerSettings.PRODUCE.defaults()))
                     .claimCheckDir(claimCheckDir)
+                    .replicationFactor(started.replicationFactor())
                     .build();
             ProduceSummary summary = producer.run(runner, classes, ds);
             System.out.print(summary.render());

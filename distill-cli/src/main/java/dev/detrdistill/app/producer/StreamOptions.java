@@ -20,6 +20,11 @@ public final class StreamOptions implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
 
+    /** {@code --replication-factor}: empty, the broker's default. */
+    public java.util.Optional<Short> replicationFactor() {
+        return connection.replicationFactor();
+    }
+
     public RecordSerdes connect() throws IOException {
         AvroTrust.trustRecordClasses();
         if (!connection.given()) {

@@ -146,6 +146,7 @@ public final class TrainerCommand implements Callable<Integer> {
                 .epochs(epochs)
                 .live(live)
                 .onCluster(onCluster)
+                .replicationFactor(stream.replicationFactor())
                 .parallelism(parallelism)
                 .checkpointInterval(
                         checkpointSeconds == null ? null : Duration.ofMillis((long) (checkpointSeconds * 1000)))

@@ -53,14 +53,9 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
 
     /** @param access credentials and trust for a registry that asks for them */
     public ConfluentAvroDecoder(String registryUrl, Class<T> type, RegistryAccess access) {
-        this.ccompatUrl = ccompatUrl(registryUrl);
+        this.ccompatUrl = access.api().confluentRoot(registryUrl);
         this.type = type;
         this.access = access;
-    }
-
-    static String ccompatUrl(String registryUrl) {
-        String base = registryUrl.replaceAll("/+$", "");
-        return base.contains("/apis/ccompat") || !base.matches("https?://[^/]+") ? base : base + "/apis/ccompat/v7";
     }
 
     /** @throws BadRecordException when the bytes are not a decodable record of this type */

@@ -22,6 +22,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -69,6 +70,7 @@ public final class StudentTrainerJob {
     private final Duration checkpointInterval;
     private final String checkpointStorage;
     private final boolean onCluster;
+    private final java.util.Optional<Short> replicationFactor;
     private final String resumeFrom;
     private final FailureDrill drill;
     private final boolean unalignedCheckpoints;
@@ -87,6 +89,7 @@ public final class StudentTrainerJob {
         checkpointInterval = b.checkpointInterval;
         checkpointStorage = b.checkpointStorage;
         onCluster = b.onCluster;
+        replicationFactor = b.replicationFactor;
         resumeFrom = b.resumeFrom;
         drill = b.drill;
         unalignedCheckpoints = b.unalignedCheckpoints;
@@ -108,7 +111,14 @@ public final class StudentTrainerJob {
     /** Builds and runs the job; returns when a replay ends (live jobs run until cancelled). */
     public TrainerResult run() throws Exception {
         long t0 = System.nanoTime();
-        JobExecutionResult result = prepare().execute(jobName);
+        StreamExecutionEnvironment env = prepare();
+        if (onCluster && !env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
+            // flink run -d: the job's results never come back to this client.
+            var client = env.executeAsync(jobName);
+            log.printf("submitted job %s as %s%n", client.getJobID(), jobName);
+            return TrainerResult.submitted(client.getJobID().toString(), (System.nanoTime() - t0) / 1e9);
+        }
+        JobExecutionResult result = env.execute(jobName);
         return TrainerResult.of(result, students, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -169,13 +179,16 @@ public final class StudentTrainerJob {
         ConfluentAvroDecoder<TeacherCard> cardDecoder =
                 new ConfluentAvroDecoder<>(serdes.registryUrl(), TeacherCard.class, serdes.registryAccess());
 
+        // Intake runs beside its source subtask (forward, no rebalance): each student's records then reach its
+        // training subtask in partition order, so a run over one partition trains the same, step by step, every time.
+        int readers = Math.max(1, Math.min(env.getParallelism(), plan.partitions()));
         DataStream<RawKafkaRecord> raw = env.fromSource(
                         recordSource(plan),
                         WatermarkStrategy.noWatermarks(),
                         "teacher records",
                         TypeInformation.of(RawKafkaRecord.class))
                 .uid("teacher-records-source")
-                .setParallelism(Math.max(1, Math.min(env.getParallelism(), plan.partitions())));
+                .setParallelism(readers);
         SingleOutputStreamOperator<TeacherCard> cards = env.fromSource(
                         cardSource(),
                         WatermarkStrategy.noWatermarks(),
@@ -194,7 +207,8 @@ public final class StudentTrainerJob {
                 .process(new RecordIntake(recordDecoder, new CardLookup(serdes, topic), names, live))
                 .returns(TypeInformation.of(StudentTask.class))
                 .name("intake: decode, validate, fan out")
-                .uid("intake");
+                .uid("intake")
+                .setParallelism(readers);
         SingleOutputStreamOperator<StudentProgress> progress = tasks.keyBy(t -> t.student, Types.STRING)
                 .transform(
                         "train students",
@@ -292,7 +306,8 @@ public final class StudentTrainerJob {
     private void ensureDeadLetterTopic() {
         try (Admin admin = Admin.create(serdes.admin())) {
             if (!admin.listTopics().names().get().contains(Topics.trainerDeadLetters(topic))) {
-                admin.createTopics(List.of(new NewTopic(Topics.trainerDeadLetters(topic), 1, (short) 1)
+                admin.createTopics(List.of(new NewTopic(
+                                        Topics.trainerDeadLetters(topic), java.util.Optional.of(1), replicationFactor)
                                 .configs(Map.of("max.message.bytes", String.valueOf(serdes.maxRecordBytes())))))
                         .all()
                         .get();
@@ -394,6 +409,7 @@ public final class StudentTrainerJob {
         private Duration checkpointInterval;
         private String checkpointStorage;
         private boolean onCluster;
+        private java.util.Optional<Short> replicationFactor = java.util.Optional.empty();
         private String resumeFrom;
         private FailureDrill drill = FailureDrill.OFF;
         private boolean unalignedCheckpoints;
@@ -439,6 +455,12 @@ public final class StudentTrainerJob {
 
         public Builder checkpointInterval(Duration d) {
             checkpointInterval = d;
+            return this;
+        }
+
+        /** Replication factor of the dead-letter topic if the job creates it; empty (the default): the broker's. */
+        public Builder replicationFactor(java.util.Optional<Short> r) {
+            replicationFactor = r;
             return this;
         }
 

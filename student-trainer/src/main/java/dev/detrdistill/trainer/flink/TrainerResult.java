@@ -13,8 +13,21 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 
-/** What a finished trainer job did: each student's summary, dead letters by reason, wall time. */
-public record TrainerResult(Map<String, JsonNode> students, Map<String, Long> deadLetters, double seconds) {
+/**
+ * What a finished trainer job did: each student's summary, dead letters by reason, wall time. A job submitted
+ * detached ({@code flink run -d}) has only its id: the cluster runs it on.
+ */
+public record TrainerResult(
+        Map<String, JsonNode> students, Map<String, Long> deadLetters, double seconds, String detachedJobId) {
+
+    public TrainerResult(Map<String, JsonNode> students, Map<String, Long> deadLetters, double seconds) {
+        this(students, deadLetters, seconds, null);
+    }
+
+    /** A job handed to the cluster without waiting for it. */
+    static TrainerResult submitted(String jobId, double seconds) {
+        return new TrainerResult(Map.of(), Map.of(), seconds, jobId);
+    }
 
     static TrainerResult of(JobExecutionResult result, List<StudentSpec> specs, double seconds) throws IOException {
         Map<String, Long> dead = new TreeMap<>();
@@ -40,6 +53,13 @@ public record TrainerResult(Map<String, JsonNode> students, Map<String, Long> de
 
     /** A table: student, steps, records, AP, AP50, checkpoint; then dead letters. */
     public String table() {
+        if (detachedJobId != null) {
+            return String.format(
+                    Locale.ROOT,
+                    "submitted job %s (detached): follow it with 'flink list' or the web UI; each student writes "
+                            + "summary.json to its output folder when it ends%n",
+                    detachedJobId);
+        }
         StringBuilder b = new StringBuilder(String.format(
                 Locale.ROOT, "%-16s %7s %8s %7s %7s  %s%n", "student", "steps", "records", "AP", "AP50", "checkpoint"));
         students.forEach((name, s) -> {

@@ -1,0 +1,413 @@
+package dev.detrdistill.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.detrdistill.data.DatasetLoader;
+import dev.detrdistill.data.DetectionDataset;
+import dev.detrdistill.data.ImageCache;
+import dev.detrdistill.data.SyntheticShapes;
+import dev.detrdistill.eval.CocoMetrics;
+import dev.detrdistill.eval.DetectorEvaluator;
+import dev.detrdistill.model.DecoderType;
+import dev.detrdistill.model.DetrConfig;
+import dev.detrdistill.model.DetrModel;
+import dev.detrdistill.producer.EncodingPolicy;
+import dev.detrdistill.producer.TeacherProducer;
+import dev.detrdistill.records.TensorEncoding;
+import dev.detrdistill.stack.EmbeddedKafka;
+import dev.detrdistill.stream.RecordSerdes;
+import dev.detrdistill.train.Checkpoint;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trainer's job jar on a real Flink standalone cluster of separate JVMs (JobManager, two TaskManagers), with a
+ * broker and registry JVM, submitted with Flink's own CLI: four students at parallelism 2 over both TaskManagers; a
+ * TaskManager killed with SIGKILL mid-run; the JobManager killed and restarted (no high availability). Each run
+ * must end with every student's weights equal, bit for bit, to the uninterrupted run's.
+ */
+@Timeout(1200)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalClusterIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> STUDENTS = List.of("base-a", "base-b", "dist-a", "dist-b");
+    private static final String TOPIC = "cluster";
+    private static final int RECORDS = 24; // 12 images x 2 views, one partition
+
+    @TempDir
+    static Path tmp;
+
+    static LocalCluster cluster;
+    static Path data;
+    static Path uninterrupted;
+
+    @BeforeAll
+    static void startClusterAndProduce() throws Exception {
+        ClusterLayout layout = new ClusterLayout(
+                tmp.resolve("cluster"),
+                EmbeddedKafka.freePort(),
+                EmbeddedKafka.freePort(),
+                EmbeddedKafka.freePort(),
+                EmbeddedKafka.freePort(),
+                EmbeddedKafka.freePort(),
+                2,
+                2);
+        cluster = new LocalCluster(layout, System.out);
+        long t0 = System.nanoTime();
+        cluster.up();
+        System.out.printf("cluster drill: cluster up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+        data = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(12, 4, 48, 1, 3, 61));
+        DetectionDataset train = DatasetLoader.load(data, "train");
+        RecordSerdes serdes = RecordSerdes.of(layout.bootstrapServers(), layout.registryUrl());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(1);
+            DetrModel teacher = new DetrModel(model(32, 6, 2, 8, 16)
+                            .numClasses(train.numClasses())
+                            .build())
+                    .initializeParameters(m);
+            TeacherProducer.builder()
+                    .serdes(serdes)
+                    .topic(TOPIC)
+                    .teacher("t", 1)
+                    .encodings(EncodingPolicy.uniform(TensorEncoding.FP32))
+                    .views(2)
+                    .batchSize(4)
+                    .partitions(1)
+                    .log(new PrintStream(OutputStream.nullOutputStream()))
+                    .build()
+                    .run(teacher, train.classNames(), train);
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.down();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void fourStudentsRunOnBothTaskManagersAndTheirApIsTheirCheckpointsAp() throws Exception {
+        uninterrupted = tmp.resolve("run-a");
+        long t0 = System.nanoTime();
+        String job = submit(uninterrupted, "run-a", List.of());
+        List<String> where = List.of();
+        while (where.size() < 2) { // the training vertex's subtasks, once deployed
+            where = cluster.rest().subtaskTaskManagers(job, "train students");
+            where = where.stream()
+                    .filter(s -> !s.isBlank() && !s.equals("(unassigned)"))
+                    .toList();
+            Thread.sleep(200);
+        }
+        assertEquals(2, new HashSet<>(where).size(), "the two training subtasks run on both TaskManagers: " + where);
+        awaitState(job, "FINISHED", Duration.ofMinutes(8));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        try (NDManager m = NDManager.newBaseManager()) {
+            DetectionDataset val = DatasetLoader.load(data, "val");
+            for (String s : STUDENTS) {
+                JsonNode summary =
+                        JSON.readTree(uninterrupted.resolve(s + "/summary.json").toFile());
+                assertEquals(RECORDS, summary.path("records").asInt(), s + " trained every record once");
+                DetrModel model = Checkpoint.loadModel(uninterrupted.resolve(s + "/checkpoint"), m);
+                CocoMetrics again = DetectorEvaluator.evaluate(model, val, new ImageCache(64), m, 4);
+                assertEquals(
+                        summary.path("eval").path("AP").asDouble(),
+                        again.stats()[0],
+                        1e-9,
+                        s + ": the AP the job reported is its checkpoint's");
+            }
+        }
+        System.out.printf(
+                "cluster drill: 4 students x %d records at parallelism 2 on 2 TaskManagers in %.1f s "
+                        + "(submit to finish, %.1f records/s trained); step time per student %s%n",
+                RECORDS, seconds, 4 * RECORDS / seconds, stepSeconds(uninterrupted));
+    }
+
+    @Test
+    @Order(2)
+    void aTaskManagerKilledMidRunRestartsTheJobFromItsCheckpointAndChangesNoWeight() throws Exception {
+        assertNotNull(uninterrupted, "the uninterrupted run went first");
+        Path out = tmp.resolve("run-b");
+        String job = submit(out, "run-b", List.of());
+        awaitCheckpointAndProgress(job, out);
+        assertPrometheusShowsStudents();
+        // The TaskManager that runs the first training subtask: its students lose their in-memory state.
+        String victim =
+                cluster.rest().subtaskTaskManagers(job, "train students").get(0);
+        long killedAt = System.nanoTime();
+        cluster.processes().kill(victim);
+        long deadline = killedAt + Duration.ofMinutes(3).toNanos();
+        while (!(cluster.rest().jobRestarts(job) >= 1
+                && cluster.rest().jobState(job).equals("RUNNING"))) {
+            assertTrue(System.nanoTime() < deadline, "the job did not restart within 3 minutes");
+            assertTrue(
+                    !cluster.rest().jobState(job).equals("FINISHED"),
+                    "the job finished without a restart: was " + victim + " running a training subtask?");
+            Thread.sleep(100);
+        }
+        double recovery = (System.nanoTime() - killedAt) / 1e9;
+        awaitState(job, "FINISHED", Duration.ofMinutes(8));
+        assertSameWeights(out);
+        System.out.printf(
+                "cluster drill: TaskManager SIGKILL -> job running again in %.1f s on the survivor; weights of all 4 "
+                        + "students equal the uninterrupted run's%n",
+                recovery);
+    }
+
+    @Test
+    @Order(3)
+    void aRestartedJobManagerWithoutHaForgetsTheJobAndItResumesFromTheRetainedCheckpoint() throws Exception {
+        assertNotNull(uninterrupted, "the uninterrupted run went first");
+        Path out = tmp.resolve("run-c");
+        String job = submit(out, "run-c", List.of());
+        awaitCheckpointAndProgress(job, out);
+        cluster.processes().kill("jobmanager");
+        long killedAt = System.nanoTime();
+        cluster.startJobManager();
+        cluster.awaitTaskManagers(2);
+        awaitAllSlotsFree(); // the old job's tasks are gone from the TaskManagers
+        double back = (System.nanoTime() - killedAt) / 1e9;
+        assertEquals(404, status(cluster.layout().restUrl() + "/jobs/" + job), "without HA the job is forgotten");
+
+        Path chk = latestCheckpoint(cluster.layout().checkpoints().resolve(job));
+        assertNotNull(chk, "the killed job's checkpoints are retained");
+        String resumed =
+                submit(out, "run-c", List.of("--resume-from", chk.toUri().toString()));
+        awaitState(resumed, "FINISHED", Duration.ofMinutes(8));
+        assertSameWeights(out);
+        System.out.printf(
+                "cluster drill: JobManager SIGKILL + restart: cluster back in %.1f s, job forgotten (no HA), "
+                        + "resubmitted from %s; weights equal the uninterrupted run's%n",
+                back, chk.getFileName());
+    }
+
+    private static void assertSameWeights(Path out) throws IOException {
+        for (String s : STUDENTS) {
+            assertArrayEquals(
+                    Files.readAllBytes(uninterrupted.resolve(s + "/checkpoint/model.params")),
+                    Files.readAllBytes(out.resolve(s + "/checkpoint/model.params")),
+                    s + ": weights bit for bit");
+            assertEquals(
+                    RECORDS,
+                    JSON.readTree(out.resolve(s + "/summary.json").toFile())
+                            .path("records")
+                            .asInt(),
+                    s + ": no record trained twice");
+        }
+    }
+
+    /** Scrapes the Prometheus endpoints once while a job trains: the per-student gauges are there. */
+    private static void assertPrometheusShowsStudents() throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (int port = 9250; port <= 9260; port++) {
+            try {
+                HttpResponse<String> r = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                all.append(r.body());
+            } catch (IOException e) {
+                // nothing on that port
+            }
+        }
+        List<String> studentLines = all.toString()
+                .lines()
+                .filter(l -> !l.startsWith("#") && (l.contains("dist-a") || l.contains("dist_a")))
+                .toList();
+        assertTrue(
+                !studentLines.isEmpty(),
+                "per-student gauges on a Prometheus endpoint; lines naming records: "
+                        + all.toString()
+                                .lines()
+                                .filter(l -> l.contains("records") && !l.startsWith("#"))
+                                .limit(5)
+                                .toList());
+        System.out.printf(
+                "cluster drill: Prometheus endpoints serve %d lines, %d of them student dist-a's, e.g. %s%n",
+                all.toString().lines().count(), studentLines.size(), studentLines.get(0));
+    }
+
+    private static String submit(Path out, String jobName, List<String> extra) throws Exception {
+        Path files = Files.createDirectories(tmp.resolve("students-" + out.getFileName()));
+        Path modelFile = files.resolve("student-model.yaml");
+        Files.writeString(
+                modelFile,
+                "backboneWidths: [8, 8, 16]\nblocksPerStage: 0\nhiddenDim: 16\nnumHeads: 2\nffnDim: 32\n"
+                        + "encoderLayers: 1\ndecoderLayers: 1\nnumQueries: 4\nnumClasses: 0\ndecoder: DAB\n"
+                        + "imageSize: 32\n");
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "-d",
+                FlinkClasspath.jobJar().toString(),
+                "--topic",
+                TOPIC,
+                "--bootstrap-servers",
+                cluster.layout().bootstrapServers(),
+                "--registry-url",
+                cluster.layout().registryUrl(),
+                "--parallelism",
+                "2",
+                "--checkpoint-interval",
+                "1",
+                "--job-name",
+                jobName));
+        Map<String, String> seeds = new LinkedHashMap<>();
+        for (String s : STUDENTS) {
+            seeds.put(s, s.endsWith("a") ? "7" : "8");
+        }
+        for (var e : seeds.entrySet()) {
+            String s = e.getKey();
+            Path f = files.resolve(s + ".yaml");
+            Files.writeString(
+                    f,
+                    "name: " + s + "\nmodel: " + modelFile + "\n"
+                            + (s.startsWith("dist")
+                                    ? "distillation:\n  instance: 1\n  feature: 1\n  assignment: 1\n"
+                                    : "")
+                            + "train:\n  batchSize: 1\n  warmupSteps: 2\n  logEvery: 1\n  seed: " + e.getValue() + "\n"
+                            + "eval:\n  data: " + data + "\n  split: val\n  every: 0\n"
+                            + "output: " + out.resolve(s) + "\n");
+            args.addAll(List.of("--student", f.toString()));
+        }
+        args.addAll(extra); // --resume-from continues the killed run's student folders
+        FlinkCli.Result r = new FlinkCli(cluster.layout()).run(args, 300);
+        assertEquals(0, r.exitCode(), r.output());
+        return r.jobId();
+    }
+
+    private static void awaitCheckpointAndProgress(String job, Path out) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode counts =
+                    cluster.rest().get("/jobs/" + job + "/checkpoints").path("counts");
+            long lines = 0;
+            for (String s : STUDENTS) {
+                Path f = out.resolve(s + "/metrics.jsonl");
+                lines += Files.exists(f) ? Files.readAllLines(f).size() : 0;
+            }
+            if (counts.path("completed").asInt() >= 1 && lines >= 8) {
+                return;
+            }
+            assertEquals("RUNNING", cluster.rest().jobState(job), "the job runs until it is interrupted");
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no completed checkpoint and progress within 5 minutes");
+    }
+
+    private static void awaitAllSlotsFree() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode o = cluster.rest().overviewOrNull();
+            if (o != null
+                    && o.path("slots-total").asInt() == 4
+                    && o.path("slots-available").asInt() == 4) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(
+                "the TaskManagers did not free their slots: " + cluster.rest().overviewOrNull());
+    }
+
+    private static void awaitState(String job, String state, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String now = "";
+        while (System.nanoTime() < deadline) {
+            now = cluster.rest().jobState(job);
+            if (now.equals(state)) {
+                return;
+            }
+            if (now.equals("FAILED") || now.equals("CANCELED")) {
+                throw new AssertionError("job " + job + " ended " + now + ": "
+                        + cluster.rest()
+                                .get("/jobs/" + job + "/exceptions")
+                                .path("root-exception")
+                                .asText());
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("job " + job + " still " + now + " after " + timeout);
+    }
+
+    private static String stepSeconds(Path out) throws IOException {
+        Map<String, String> perStudent = new LinkedHashMap<>();
+        for (String s : STUDENTS) {
+            JsonNode summary = JSON.readTree(out.resolve(s + "/summary.json").toFile());
+            perStudent.put(
+                    s,
+                    String.format(
+                            "%.0f ms",
+                            1000
+                                    * summary.path("step_seconds").asDouble()
+                                    / Math.max(1, summary.path("steps").asInt())));
+        }
+        return perStudent.toString();
+    }
+
+    private static int status(String url) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private static Path latestCheckpoint(Path jobDir) throws IOException {
+        if (!Files.isDirectory(jobDir)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(jobDir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
+                    .max((a, b) -> Integer.compare(
+                            Integer.parseInt(a.getFileName().toString().substring(4)),
+                            Integer.parseInt(b.getFileName().toString().substring(4))))
+                    .orElse(null);
+        }
+    }
+
+    private static DetrConfig.Builder model(int size, int queries, int decoderLayers, int width, int hidden) {
+        return DetrConfig.builder()
+                .backboneWidths(List.of(width, 2 * width, 2 * width))
+                .blocksPerStage(0)
+                .hiddenDim(2 * hidden)
+                .numHeads(4)
+                .ffnDim(4 * hidden)
+                .encoderLayers(1)
+                .decoderLayers(decoderLayers)
+                .numQueries(queries)
+                .decoder(DecoderType.DAB)
+                .imageSize(size);
+    }
+}
