@@ -25,6 +25,14 @@ import java.util.Map;
  * when it ends; only parameters and optimizer state outlive it (resident memory stays flat).
  */
 public final class DetectorTrainer {
+    /**
+     * One gradient step at a time in this JVM. DJL's PyTorch gradient collector is JVM-wide: a second one open at the
+     * same time fails ("already collecting"), and opening one zeroes the gradients of every array in the JVM. Two
+     * students training in parallel threads (two Flink subtasks in one TaskManager) would break each other's steps.
+     */
+    private static final java.util.concurrent.locks.ReentrantLock GRADIENTS =
+            new java.util.concurrent.locks.ReentrantLock(true);
+
     /** Extra loss terms on top of the DETR loss (distillation adds its terms here). */
     @FunctionalInterface
     public interface ExtraLoss {
@@ -93,39 +101,45 @@ public final class DetectorTrainer {
         float lr = schedule.at(step);
         Map<String, Float> values = new LinkedHashMap<>();
         double gradNorm;
-        try (NDManager stepManager = manager.newSubManager();
-                NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            ParameterStore ps = new ParameterStore(stepManager, false);
-            NDArray images = Batches.images(stepManager, views);
-            List<DetectionTarget> targets = Batches.targets(views);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray extraPrior = extra == null ? null : extra.extraQueries(ps, images, views);
-                DetrOutput out = model.detect(ps, images, extraPrior, true);
-                Map<String, NDArray> losses = new LinkedHashMap<>(criterion.compute(out.queries(), targets));
-                NDArray total = losses.get("loss");
-                if (extra != null) {
-                    for (Map.Entry<String, NDArray> e :
-                            extra.compute(model, ps, images, views, out).entrySet()) {
-                        losses.put(e.getKey(), e.getValue());
-                        total = total.add(e.getValue());
+        GRADIENTS.lock();
+        try {
+            try (NDManager stepManager = manager.newSubManager();
+                    NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                ParameterStore ps = new ParameterStore(stepManager, false);
+                NDArray images = Batches.images(stepManager, views);
+                List<DetectionTarget> targets = Batches.targets(views);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray extraPrior = extra == null ? null : extra.extraQueries(ps, images, views);
+                    DetrOutput out = model.detect(ps, images, extraPrior, true);
+                    Map<String, NDArray> losses = new LinkedHashMap<>(criterion.compute(out.queries(), targets));
+                    NDArray total = losses.get("loss");
+                    if (extra != null) {
+                        for (Map.Entry<String, NDArray> e :
+                                extra.compute(model, ps, images, views, out).entrySet()) {
+                            losses.put(e.getKey(), e.getValue());
+                            total = total.add(e.getValue());
+                        }
+                        losses.put("loss", total);
                     }
-                    losses.put("loss", total);
-                }
-                for (Map.Entry<String, NDArray> e : losses.entrySet()) {
-                    float v = e.getValue().getFloat();
-                    if (!Float.isFinite(v)) {
-                        throw new NonFiniteLossException(
-                                "loss term " + e.getKey() + " is " + v + " at step " + step + " (images "
-                                        + views.stream().map(ImageView::imageId).toList() + ")");
+                    for (Map.Entry<String, NDArray> e : losses.entrySet()) {
+                        float v = e.getValue().getFloat();
+                        if (!Float.isFinite(v)) {
+                            throw new NonFiniteLossException("loss term " + e.getKey() + " is " + v + " at step " + step
+                                    + " (images "
+                                    + views.stream().map(ImageView::imageId).toList() + ")");
+                        }
+                        values.put(e.getKey(), v);
                     }
-                    values.put(e.getKey(), v);
+                    gc.backward(total);
                 }
-                gc.backward(total);
+                gradNorm = GradientClipping.clipByGlobalNorm(trainableParameters(), clipNorm);
             }
-            gradNorm = GradientClipping.clipByGlobalNorm(trainableParameters(), clipNorm);
+            // Outside the step's scope: the optimizer's moments live as long as the trainer.
+            optimizer.step(trainableParameters(), lr);
+        } finally {
+            GRADIENTS.unlock();
         }
-        optimizer.step(trainableParameters(), lr);
         return new StepResult(step, values, lr, gradNorm, (System.nanoTime() - t0) / 1e6);
     }
 

@@ -162,9 +162,8 @@ public final class LocalCluster {
         cmd.addAll(List.of(
                 // What the trainer's tasks need from the JVM (DJL never downloads; Avro may build our records).
                 "-Dai.djl.offline=true",
-                // One libtorch thread per task: slots are the unit of CPU, and a kernel's result then never
-                // depends on how many other tasks share the TaskManager (multi-threaded kernels split their
-                // sums by the threads they get).
+                // One libtorch thread per task: slots are the unit of CPU. With libtorch's default (a thread per
+                // core in every TaskManager) two TaskManagers on two cores took about five times longer per step.
                 "-Dai.djl.pytorch.num_threads=1",
                 "-Dai.djl.pytorch.num_interop_threads=1",
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.detrdistill.records",

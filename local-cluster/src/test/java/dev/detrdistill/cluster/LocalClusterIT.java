@@ -168,22 +168,27 @@ class LocalClusterIT {
                 cluster.rest().subtaskTaskManagers(job, "train students").get(0);
         long killedAt = System.nanoTime();
         cluster.processes().kill(victim);
-        long deadline = killedAt + Duration.ofMinutes(3).toNanos();
-        while (!(cluster.rest().jobRestarts(job) >= 1
-                && cluster.rest().jobState(job).equals("RUNNING"))) {
-            assertTrue(System.nanoTime() < deadline, "the job did not restart within 3 minutes");
-            assertTrue(
-                    !cluster.rest().jobState(job).equals("FINISHED"),
-                    "the job finished without a restart: was " + victim + " running a training subtask?");
-            Thread.sleep(100);
+        try {
+            long deadline = killedAt + Duration.ofMinutes(3).toNanos();
+            while (!(cluster.rest().jobRestarts(job) >= 1
+                    && cluster.rest().jobState(job).equals("RUNNING"))) {
+                assertTrue(System.nanoTime() < deadline, "the job did not restart within 3 minutes");
+                assertTrue(
+                        !cluster.rest().jobState(job).equals("FINISHED"),
+                        "the job finished without a restart: was " + victim + " running a training subtask?");
+                Thread.sleep(100);
+            }
+            double recovery = (System.nanoTime() - killedAt) / 1e9;
+            awaitState(job, "FINISHED", Duration.ofMinutes(8));
+            assertSameWeights(out);
+            System.out.printf(
+                    "cluster drill: %s SIGKILL -> job running again in %.1f s on the survivor; weights of all 4 "
+                            + "students equal the uninterrupted run's%n",
+                    victim, recovery);
+        } finally {
+            cluster.startTaskManager(Integer.parseInt(victim.substring(victim.lastIndexOf('-') + 1)));
+            cluster.awaitTaskManagers(2);
         }
-        double recovery = (System.nanoTime() - killedAt) / 1e9;
-        awaitState(job, "FINISHED", Duration.ofMinutes(8));
-        assertSameWeights(out);
-        System.out.printf(
-                "cluster drill: TaskManager SIGKILL -> job running again in %.1f s on the survivor; weights of all 4 "
-                        + "students equal the uninterrupted run's%n",
-                recovery);
     }
 
     @Test

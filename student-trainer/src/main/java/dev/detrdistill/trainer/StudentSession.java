@@ -1,6 +1,5 @@
 package dev.detrdistill.trainer;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.detrdistill.data.DatasetLoader;
 import dev.detrdistill.data.DetectionDataset;
@@ -19,6 +18,7 @@ import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.CheckpointMeta;
 import dev.detrdistill.train.DetectorTrainer;
 import dev.detrdistill.train.MetricsLog;
+import dev.detrdistill.train.SeededInitialisation;
 import dev.detrdistill.train.TrainOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,18 +70,22 @@ public final class StudentSession implements AutoCloseable {
         this.options = spec.train().withSteps(Math.max(1, plannedSteps)).validate();
         DetrConfig config = spec.modelFor(classNames.size(), card.getInputSize());
         manager = dev.detrdistill.model.Devices.newManager(device);
-        Engine.getInstance().setRandomSeed((int) options.seed());
-        model = new DetrModel(config).initializeParameters(manager);
+        // Model and adapters draw their initial weights from the engine's global generator, under a JVM-wide lock.
+        Initialised parts = SeededInitialisation.seeded(options.seed(), () -> {
+            DetrModel m = new DetrModel(config).initializeParameters(manager);
+            RecordTeacherSource t = spec.distills() ? new RecordTeacherSource(card) : null;
+            return new Initialised(m, t, t == null ? null : new Distiller(m, t, spec.distillation(), manager));
+        });
+        model = parts.model();
+        teacher = parts.teacher();
+        distiller = parts.distiller();
         trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
-        if (spec.distills()) {
-            teacher = new RecordTeacherSource(card);
-            distiller = new Distiller(model, teacher, spec.distillation(), manager);
+        if (distiller != null) {
             trainer.withExtraLoss(distiller);
-        } else {
-            teacher = null;
-            distiller = null;
         }
     }
+
+    private record Initialised(DetrModel model, RecordTeacherSource teacher, Distiller distiller) {}
 
     /** A fresh student for this teacher; {@code plannedSteps} sets the learning-rate schedule's length. */
     public static StudentSession create(StudentSpec spec, TeacherCard card, int plannedSteps) {
