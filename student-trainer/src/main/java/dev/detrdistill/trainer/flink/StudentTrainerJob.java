@@ -448,7 +448,8 @@ public final class StudentTrainerJob {
             return this;
         }
 
-        public Builder parallelism(int p) {
+        /** Training subtasks; null: 1 on the local MiniCluster, the cluster's default under {@code flink run}. */
+        public Builder parallelism(Integer p) {
             parallelism = p;
             return this;
         }
