@@ -156,6 +156,41 @@ class LocalClusterIT {
                 "cluster drill: 4 students x %d records x %d epochs at parallelism 2 on 2 TaskManagers in %.1f s "
                         + "(submit to finish, %.1f student-records/s); step time per student %s%n",
                 RECORDS, EPOCHS, seconds, 4.0 * RECORDS * EPOCHS / seconds, stepSeconds(uninterrupted));
+
+        if (Boolean.getBoolean("detrdistill.bench.minicluster")) {
+            compareWithMiniCluster();
+        }
+    }
+
+    /**
+     * A benchmark, not a check (run with {@code -Ddetrdistill.bench.minicluster=true}): the same job on a local
+     * MiniCluster, one JVM, the embedded default's way.
+     */
+    private static void compareWithMiniCluster() throws Exception {
+        Path local = tmp.resolve("run-local");
+        long t1 = System.nanoTime();
+        dev.detrdistill.trainer.flink.StudentTrainerJob.builder()
+                .serdes(RecordSerdes.of(
+                        cluster.layout().bootstrapServers(), cluster.layout().registryUrl()))
+                .topic(TOPIC)
+                .students(dev.detrdistill.trainer.StudentSpecs.load(studentFiles(local)))
+                .parallelism(2)
+                .checkpointInterval(Duration.ofSeconds(1))
+                .checkpointDir(tmp.resolve("local-checkpoints"))
+                .log(new PrintStream(OutputStream.nullOutputStream()))
+                .build()
+                .run();
+        double localSeconds = (System.nanoTime() - t1) / 1e9;
+        boolean same = true;
+        for (String s : STUDENTS) {
+            same &= java.util.Arrays.equals(
+                    Files.readAllBytes(uninterrupted.resolve(s + "/checkpoint/model.params")),
+                    Files.readAllBytes(local.resolve(s + "/checkpoint/model.params")));
+        }
+        System.out.printf(
+                "cluster drill: the same job on a local MiniCluster (one JVM, parallelism 2): %.1f s "
+                        + "(%.1f student-records/s); step time per student %s; weights equal the cluster's: %s%n",
+                localSeconds, 4.0 * RECORDS * EPOCHS / localSeconds, stepSeconds(local), same);
     }
 
     @Test
@@ -270,13 +305,6 @@ class LocalClusterIT {
     }
 
     private static String submit(Path out, String jobName, List<String> extra) throws Exception {
-        Path files = Files.createDirectories(tmp.resolve("students-" + out.getFileName()));
-        Path modelFile = files.resolve("student-model.yaml");
-        Files.writeString(
-                modelFile,
-                "backboneWidths: [8, 8, 16]\nblocksPerStage: 0\nhiddenDim: 16\nnumHeads: 2\nffnDim: 32\n"
-                        + "encoderLayers: 1\ndecoderLayers: 1\nnumQueries: 4\nnumClasses: 0\ndecoder: DAB\n"
-                        + "imageSize: 32\n");
         List<String> args = new ArrayList<>(List.of(
                 "run",
                 "-d",
@@ -291,14 +319,30 @@ class LocalClusterIT {
                 "2",
                 "--checkpoint-interval",
                 "1",
+                "--epochs",
+                String.valueOf(EPOCHS),
                 "--job-name",
                 jobName));
-        Map<String, String> seeds = new LinkedHashMap<>();
-        for (String s : STUDENTS) {
-            seeds.put(s, s.endsWith("a") ? "7" : "8");
+        for (Path f : studentFiles(out)) {
+            args.addAll(List.of("--student", f.toString()));
         }
-        for (var e : seeds.entrySet()) {
-            String s = e.getKey();
+        args.addAll(extra); // --resume-from continues the killed run's student folders
+        FlinkCli.Result r = new FlinkCli(cluster.layout()).run(args, 300);
+        assertEquals(0, r.exitCode(), r.output());
+        return r.jobId();
+    }
+
+    /** The four students' files, writing into {@code out}: two baselines and two distilled, two seeds. */
+    private static List<Path> studentFiles(Path out) throws IOException {
+        Path files = Files.createDirectories(tmp.resolve("students-" + out.getFileName()));
+        Path modelFile = files.resolve("student-model.yaml");
+        Files.writeString(
+                modelFile,
+                "backboneWidths: [8, 8, 16]\nblocksPerStage: 0\nhiddenDim: 16\nnumHeads: 2\nffnDim: 32\n"
+                        + "encoderLayers: 1\ndecoderLayers: 1\nnumQueries: 4\nnumClasses: 0\ndecoder: DAB\n"
+                        + "imageSize: 32\n");
+        List<Path> out2 = new ArrayList<>();
+        for (String s : STUDENTS) {
             Path f = files.resolve(s + ".yaml");
             Files.writeString(
                     f,
@@ -306,15 +350,13 @@ class LocalClusterIT {
                             + (s.startsWith("dist")
                                     ? "distillation:\n  instance: 1\n  feature: 1\n  assignment: 1\n"
                                     : "")
-                            + "train:\n  batchSize: 1\n  warmupSteps: 2\n  logEvery: 1\n  seed: " + e.getValue() + "\n"
+                            + "train:\n  batchSize: 1\n  warmupSteps: 2\n  logEvery: 1\n  seed: "
+                            + (s.endsWith("a") ? "7" : "8") + "\n"
                             + "eval:\n  data: " + data + "\n  split: val\n  every: 0\n"
                             + "output: " + out.resolve(s) + "\n");
-            args.addAll(List.of("--student", f.toString()));
+            out2.add(f);
         }
-        args.addAll(extra); // --resume-from continues the killed run's student folders
-        FlinkCli.Result r = new FlinkCli(cluster.layout()).run(args, 300);
-        assertEquals(0, r.exitCode(), r.output());
-        return r.jobId();
+        return out2;
     }
 
     private static void awaitCheckpointAndProgress(String job, Path out) throws Exception {

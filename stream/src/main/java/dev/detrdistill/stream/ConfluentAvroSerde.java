@@ -51,7 +51,13 @@ public final class ConfluentAvroSerde {
                 return null;
             }
             Schema schema = record.getSchema();
-            int id = registry.register(topic + "-value", schema);
+            int id;
+            try {
+                id = registry.register(topic + "-value", schema);
+            } catch (IllegalStateException e) {
+                // A Kafka exception, so the producer fails the send (and aborts its transaction) at once.
+                throw new SerializationException(e.getMessage(), e);
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
             out.write(0);
             out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
@@ -86,7 +92,12 @@ public final class ConfluentAvroSerde {
                         topic + ": not Confluent wire format (magic byte 0, 4-byte schema id, Avro binary)");
             }
             int id = ByteBuffer.wrap(data, 1, 4).getInt();
-            Schema writer = registry.schema(id);
+            Schema writer;
+            try {
+                writer = registry.schema(id);
+            } catch (IllegalStateException e) {
+                throw new SerializationException(e.getMessage(), e);
+            }
             Class<?> type = SpecificData.get().getClass(writer);
             if (type == null) {
                 throw new SerializationException(topic + ": schema id " + id + " (" + writer.getFullName()

@@ -13,7 +13,7 @@ public enum RegistryApi {
     AUTO,
     /** The URL is a Confluent API root even without a path: Confluent Schema Registry, Karapace, Redpanda. */
     CONFLUENT,
-    /** Apicurio's own serde and native API ({@code /apis/registry/v2}) for the producer; the trainer still reads ids. */
+    /** Apicurio's own serde and native API ({@code /apis/registry/v2}) for the producer; ids read as before. */
     APICURIO_NATIVE;
 
     /** The Confluent REST API root for a registry URL under this choice. */

@@ -39,6 +39,8 @@ final class RestoreSafeKafkaSource<T>
         implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>, ResultTypeQueryable<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestoreSafeKafkaSource.class);
+    private static final String RESTORED_WITHOUT_NEW_PARTITIONS =
+            "Restored bounded Kafka source found no new partitions: its readers get no more splits";
 
     private final KafkaSource<T> kafka;
 
@@ -169,8 +171,7 @@ final class RestoreSafeKafkaSource<T>
                                 handler.accept(result, error); // throws when the discovery failed: the job fails over
                                 if (oneOffCalls == before) {
                                     foundNothingNew = true;
-                                    LOG.info(
-                                            "Restored bounded Kafka source found no new partitions: its readers get no more splits");
+                                    LOG.info(RESTORED_WITHOUT_NEW_PARTITIONS);
                                     context.registeredReaders().keySet().forEach(this::signalNoMoreSplits);
                                 }
                             });

@@ -93,7 +93,24 @@ class RegistryAuthTest {
                             "schema.registry.ssl.truststore.password=" + GuardedRegistryProxy.STORE_PASSWORD,
                             "schema.registry.ssl.truststore.type=PKCS12"));
             RecordSerdes trusting = untrusting.withRegistryAccess(RegistryAccess.read(config));
-            produceAndTrain(trusting, train, "tls");
+            assertEquals(4, produce(trusting, train, "tls").produced());
+            // The trainer's decoder, as its job runs it (the job's wiring of the access is the test above).
+            ConfluentAvroDecoder<dev.detrdistill.records.TeacherRecord> decoder = new ConfluentAvroDecoder<>(
+                    proxy.url(), dev.detrdistill.records.TeacherRecord.class, trusting.registryAccess());
+            int decoded = 0;
+            try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(
+                    trusting.rawConsumer("tls-read"))) {
+                consumer.subscribe(List.of("tls"));
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (decoded < 4 && System.currentTimeMillis() < deadline) {
+                    for (var r : consumer.poll(Duration.ofMillis(500))) {
+                        assertEquals("tls", r.topic());
+                        assertTrue(decoder.decode(r.value()).getStages().size() > 0);
+                        decoded++;
+                    }
+                }
+            }
+            assertEquals(4, decoded, "the decoder fetched the schemas over TLS");
             assertTrue(proxy.passed.get() > 0);
         }
     }
