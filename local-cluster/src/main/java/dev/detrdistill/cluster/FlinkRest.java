@@ -63,13 +63,21 @@ public final class FlinkRest {
 
     /** The TaskManager id of each subtask of the job's vertex whose name contains {@code vertexName}. */
     public List<String> subtaskTaskManagers(String jobId, String vertexName) throws IOException {
+        return subtasks(jobId, vertexName).stream().map(Subtask::taskManager).toList();
+    }
+
+    /** Where a subtask runs and in which state (RUNNING, FINISHED, ...). */
+    public record Subtask(String taskManager, String status) {}
+
+    /** The subtasks of the job's vertex whose name contains {@code vertexName}. */
+    public List<Subtask> subtasks(String jobId, String vertexName) throws IOException {
         for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
             if (v.path("name").asText().contains(vertexName)) {
-                List<String> out = new ArrayList<>();
-                for (JsonNode s : get("/jobs/" + jobId + "/vertices/"
-                                + v.path("id").asText())
-                        .path("subtasks")) {
-                    out.add(s.path("taskmanager-id").asText());
+                List<Subtask> out = new ArrayList<>();
+                String path = "/jobs/" + jobId + "/vertices/" + v.path("id").asText();
+                for (JsonNode s : get(path).path("subtasks")) {
+                    out.add(new Subtask(
+                            s.path("taskmanager-id").asText(), s.path("status").asText()));
                 }
                 return out;
             }

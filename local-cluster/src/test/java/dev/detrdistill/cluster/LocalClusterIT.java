@@ -201,9 +201,12 @@ class LocalClusterIT {
         String job = submit(out, "run-b", List.of());
         awaitCheckpointAndProgress(job, out);
         assertPrometheusShowsStudents();
-        // The TaskManager that runs the first training subtask: its students lose their in-memory state.
-        String victim =
-                cluster.rest().subtaskTaskManagers(job, "train students").get(0);
+        // A TaskManager whose training subtask still runs (a finished one's loss would need no restart).
+        String victim = cluster.rest().subtasks(job, "train students").stream()
+                .filter(t -> t.status().equals("RUNNING"))
+                .map(FlinkRest.Subtask::taskManager)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no training subtask running to interrupt"));
         long killedAt = System.nanoTime();
         cluster.processes().kill(victim);
         try {
