@@ -86,6 +86,12 @@ public final class TrainerCommand implements Callable<Integer> {
     String checkpointDir;
 
     @Option(
+            names = "--unaligned-checkpoints",
+            description = "Checkpoints that do not wait for the records queued before the (slow) training operator: "
+                    + "they store those records instead and complete within the interval.")
+    boolean unalignedCheckpoints;
+
+    @Option(
             names = "--resume-from",
             paramLabel = "<chk-dir>",
             description = "A retained Flink checkpoint (or savepoint) to continue from.")
@@ -151,6 +157,7 @@ public final class TrainerCommand implements Callable<Integer> {
                 .checkpointInterval(
                         checkpointSeconds == null ? null : Duration.ofMillis((long) (checkpointSeconds * 1000)))
                 .checkpointStorage(checkpointDir)
+                .unalignedCheckpoints(unalignedCheckpoints)
                 .resumeFrom(resumeFrom)
                 .jobName(jobName)
                 .device(device.text())
