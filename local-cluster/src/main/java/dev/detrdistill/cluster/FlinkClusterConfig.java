@@ -18,6 +18,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 
 /**
  * The local cluster's {@code config.yaml}, from Flink's typed options: what a cluster owns (checkpoint storage,
@@ -66,6 +67,8 @@ public final class FlinkClusterConfig {
         c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
         c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
+        // The REST API's view of a job is at most half a second old (Flink caches it for 3 s by default).
+        c.set(WebOptions.REFRESH_INTERVAL, Duration.ofMillis(500));
         // Notice a lost TaskManager or JobManager within seconds (Flink's default waits 50 s).
         c.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));
         c.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofSeconds(10));
