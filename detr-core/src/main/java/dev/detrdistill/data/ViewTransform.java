@@ -14,6 +14,16 @@ import java.util.List;
 public final class ViewTransform {
     static final float[] MEAN = {0.485f, 0.456f, 0.406f};
     static final float[] STD = {0.229f, 0.224f, 0.225f};
+
+    /** The per-channel RGB mean images are normalised with (a copy). */
+    public static float[] mean() {
+        return MEAN.clone();
+    }
+
+    /** The per-channel RGB standard deviation images are normalised with (a copy). */
+    public static float[] std() {
+        return STD.clone();
+    }
     /** A box keeps less than this many pixels of width or height after a crop: it is removed from the view. */
     static final double MIN_VISIBLE_PX = 2.0;
 

@@ -10,9 +10,10 @@ public enum DecoderType {
      */
     ANCHOR,
     /**
-     * DAB-style: as {@link #ANCHOR}, and the positional query also carries the sine encoding of the
-     * reference box centre computed exactly like the keys' grid encoding, so cross-attention starts out
-     * looking near the box (the insight of Conditional/DAB-DETR; converges fastest from scratch).
+     * DAB/Conditional-DETR-style: as {@link #ANCHOR}, and cross-attention keeps content and position apart per
+     * head ({@link ConditionalCrossAttention}): the positional query is the sine encoding of the reference box
+     * centre, computed exactly like the keys' grid encoding and scaled by a transform of the content query, so
+     * attention starts out looking near the box (converges fastest from scratch).
      */
     DAB;
 

@@ -19,6 +19,8 @@ import java.util.List;
  * @param numClasses foreground classes C (sigmoid classification, no background class)
  * @param decoder decoder variant
  * @param imageSize square input side in pixels (a multiple of the backbone stride)
+ * @param pretrained a backbone trained elsewhere instead of the built-in trunk (then {@code backboneWidths} and
+ *     {@code blocksPerStage} are left out); null for the built-in trunk
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DetrConfig(
@@ -32,10 +34,39 @@ public record DetrConfig(
         int numQueries,
         int numClasses,
         DecoderType decoder,
-        int imageSize) {
+        int imageSize,
+        PretrainedBackbone pretrained) {
 
     public DetrConfig {
-        backboneWidths = List.copyOf(backboneWidths);
+        backboneWidths = backboneWidths == null ? List.of() : List.copyOf(backboneWidths);
+    }
+
+    /** A config with the built-in trunk. */
+    public DetrConfig(
+            List<Integer> backboneWidths,
+            int blocksPerStage,
+            int hiddenDim,
+            int numHeads,
+            int ffnDim,
+            int encoderLayers,
+            int decoderLayers,
+            int numQueries,
+            int numClasses,
+            DecoderType decoder,
+            int imageSize) {
+        this(
+                backboneWidths,
+                blocksPerStage,
+                hiddenDim,
+                numHeads,
+                ffnDim,
+                encoderLayers,
+                decoderLayers,
+                numQueries,
+                numClasses,
+                decoder,
+                imageSize,
+                null);
     }
 
     /** A builder with named fields, for code (YAML and the presets read the record directly). */
@@ -56,7 +87,8 @@ public record DetrConfig(
                 .numQueries(numQueries)
                 .numClasses(numClasses)
                 .decoder(decoder)
-                .imageSize(imageSize);
+                .imageSize(imageSize)
+                .pretrained(pretrained);
     }
 
     /** Named fields instead of eleven positional numbers; {@link #build()} validates. */
@@ -72,6 +104,15 @@ public record DetrConfig(
         private int numClasses = 0;
         private DecoderType decoder = DecoderType.DAB;
         private int imageSize = 128;
+        private PretrainedBackbone pretrained;
+
+        public Builder pretrained(PretrainedBackbone v) {
+            this.pretrained = v;
+            if (v != null) {
+                this.backboneWidths = List.of();
+            }
+            return this;
+        }
 
         public Builder backboneWidths(List<Integer> v) {
             this.backboneWidths = v;
@@ -141,14 +182,15 @@ public record DetrConfig(
                     numQueries,
                     numClasses,
                     decoder,
-                    imageSize);
+                    imageSize,
+                    pretrained);
             return numClasses == 0 ? c : c.validate();
         }
     }
 
     /** Total backbone stride: the feature map is {@code imageSize / stride} on each side. */
     public int stride() {
-        return 1 << backboneWidths.size();
+        return pretrained != null ? pretrained.finestStride() : 1 << backboneWidths.size();
     }
 
     public int featureSize() {
@@ -162,7 +204,15 @@ public record DetrConfig(
 
     /** Throws {@link IllegalArgumentException} naming the first out-of-range key. */
     public DetrConfig validate() {
-        if (backboneWidths.isEmpty() || backboneWidths.size() > 6) {
+        if (pretrained != null) {
+            pretrained.validate();
+            if (!backboneWidths.isEmpty() || blocksPerStage != 0) {
+                throw bad("backboneWidths", backboneWidths, "left out when pretrained is set (with blocksPerStage)");
+            }
+            if (imageSize % pretrained.coarsestStride() != 0 || imageSize % 32 != 0) {
+                throw bad("imageSize", imageSize, "a multiple of 32 and of the coarsest pretrained stride");
+            }
+        } else if (backboneWidths.isEmpty() || backboneWidths.size() > 6) {
             throw bad("backboneWidths", backboneWidths, "1 to 6 stages");
         }
         for (int w : backboneWidths) {
@@ -222,7 +272,8 @@ public record DetrConfig(
                 numQueries,
                 c,
                 decoder,
-                imageSize);
+                imageSize,
+                pretrained);
     }
 
     public DetrConfig withImageSize(int size) {
@@ -237,7 +288,8 @@ public record DetrConfig(
                 numQueries,
                 numClasses,
                 decoder,
-                size);
+                size,
+                pretrained);
     }
 
     public DetrConfig withDecoder(DecoderType type) {
@@ -252,6 +304,7 @@ public record DetrConfig(
                 numQueries,
                 numClasses,
                 type,
-                imageSize);
+                imageSize,
+                pretrained);
     }
 }

@@ -26,19 +26,26 @@ public final class DetrDecoder extends AbstractBlock {
     private final Linear classHead;
     private final FeedForward boxHead;
     private final FeedForward anchorPosition;
+    private final FeedForward queryScale;
 
     public DetrDecoder(DetrConfig config) {
         this.config = config;
         int d = config.hiddenDim();
         layers = new DecoderLayer[config.decoderLayers()];
         for (int i = 0; i < layers.length; i++) {
-            layers[i] = addChildBlock("layer" + i, new DecoderLayer(d, config.numHeads(), config.ffnDim()));
+            layers[i] = addChildBlock(
+                    "layer" + i,
+                    new DecoderLayer(
+                            d, config.numHeads(), config.ffnDim(), config.decoder() == DecoderType.DAB, i == 0));
         }
         outNorm = addChildBlock("out_norm", LayerNorm.builder().axis(2).build());
         classHead = addChildBlock(
                 "class_head", Linear.builder().setUnits(config.numClasses()).build());
         boxHead = addChildBlock("box_head", new FeedForward(d, d, d, 4));
         anchorPosition = config.decoder().usesAnchors() ? addChildBlock("anchor_pos", new FeedForward(d, d, d)) : null;
+        // Conditional DETR's query_scale: the content query decides how strongly each positional channel counts.
+        queryScale =
+                config.decoder() == DecoderType.DAB ? addChildBlock("query_scale", new FeedForward(d, d, d)) : null;
     }
 
     Linear classHead() {
@@ -70,19 +77,24 @@ public final class DetrDecoder extends AbstractBlock {
         List<NDArray> logits = new ArrayList<>();
         List<NDArray> boxes = new ArrayList<>();
         List<NDArray> embeddings = new ArrayList<>();
-        for (DecoderLayer layer : layers) {
+        for (int i = 0; i < layers.length; i++) {
+            NDArray querySine = null;
             if (anchor) {
                 queryPos = anchorPosition
                         .forward(ps, new NDList(PositionEncoding.boxes(reference, d)), training)
                         .singletonOrThrow();
                 if (aligned) {
-                    queryPos = queryPos.add(PositionEncoding.points(reference, d));
+                    // The reference centre's encoding, exactly as the keys' grid is encoded; from the second
+                    // stage on scaled per channel by a transform of the content query (1 in the first stage).
+                    querySine = PositionEncoding.points(reference, d);
+                    if (i > 0) {
+                        querySine = querySine.mul(queryScale
+                                .forward(ps, new NDList(tgt), training)
+                                .singletonOrThrow());
+                    }
                 }
             }
-            NDList in = selfMask == null
-                    ? new NDList(tgt, queryPos, memory, memoryPos)
-                    : new NDList(tgt, queryPos, memory, memoryPos, selfMask);
-            tgt = layer.forward(ps, in, training).singletonOrThrow();
+            tgt = layers[i].apply(ps, tgt, queryPos, querySine, memory, memoryPos, selfMask, training);
             NDArray h = outNorm.forward(ps, new NDList(tgt), training).singletonOrThrow();
             logits.add(classHead.forward(ps, new NDList(h), training).singletonOrThrow());
             NDArray delta = boxHead.forward(ps, new NDList(h), training).singletonOrThrow();
@@ -128,6 +140,9 @@ public final class DetrDecoder extends AbstractBlock {
         boxHead.initialize(manager, dataType, tokens);
         if (anchorPosition != null) {
             anchorPosition.initialize(manager, dataType, tokens);
+        }
+        if (queryScale != null) {
+            queryScale.initialize(manager, dataType, tokens);
         }
     }
 }

@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.Initializer;
@@ -26,7 +26,7 @@ public final class DetrModel extends AbstractBlock {
     private static final float CLASS_BIAS_PRIOR = (float) -Math.log((1 - 0.01) / 0.01);
 
     private final DetrConfig config;
-    private final SequentialBlock backbone;
+    private final Block backbone;
     private final EncoderLayer[] encoder;
     private final DetrDecoder decoder;
     private final Parameter queryPrior;
@@ -34,7 +34,10 @@ public final class DetrModel extends AbstractBlock {
     public DetrModel(DetrConfig config) {
         this.config = config.validate();
         backbone = addChildBlock(
-                "backbone", Backbone.build(config.backboneWidths(), config.blocksPerStage(), config.hiddenDim()));
+                "backbone",
+                config.pretrained() != null
+                        ? new ImportedBackbone(config.pretrained(), config.hiddenDim())
+                        : Backbone.build(config.backboneWidths(), config.blocksPerStage(), config.hiddenDim()));
         encoder = new EncoderLayer[config.encoderLayers()];
         for (int i = 0; i < encoder.length; i++) {
             encoder[i] = addChildBlock(
@@ -50,6 +53,19 @@ public final class DetrModel extends AbstractBlock {
 
     public DetrConfig config() {
         return config;
+    }
+
+    /**
+     * Learning-rate multiplier of one parameter: a fine-tuned pretrained backbone's imported weights train at
+     * {@link PretrainedBackbone#lrScale} of the detector's rate, everything else at 1.
+     */
+    public java.util.function.ToDoubleFunction<Parameter> learningRateScales() {
+        if (!(backbone instanceof ImportedBackbone imported)) {
+            return p -> 1.0;
+        }
+        java.util.Set<Parameter> slow = imported.importedParameters();
+        double scale = imported.spec().lrScale();
+        return p -> slow.contains(p) ? scale : 1.0;
     }
 
     /** Creates the model's parameters on {@code manager}; call once, after seeding the engine for reproducibility. */

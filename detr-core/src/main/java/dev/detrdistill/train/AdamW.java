@@ -46,16 +46,22 @@ public final class AdamW {
 
     /** One update of every parameter that has a gradient, at learning rate {@code lr}; clears the gradients after. */
     public void step(PairList<String, Parameter> parameters, float lr) {
+        step(parameters, lr, p -> 1.0);
+    }
+
+    /** As {@link #step(PairList, float)}, each parameter at {@code lr} times its own {@code scale}. */
+    public void step(
+            PairList<String, Parameter> parameters, float lr, java.util.function.ToDoubleFunction<Parameter> scale) {
         updates++;
         double c1 = 1 - Math.pow(beta1, updates);
         double c2 = 1 - Math.pow(beta2, updates);
-        float correctedLr = (float) (lr * Math.sqrt(c2) / c1);
         for (Pair<String, Parameter> p : parameters) {
             NDArray weight = p.getValue().getArray();
             if (!weight.hasGradient()) {
                 continue;
             }
             NDArray grad = weight.getGradient();
+            float rate = (float) (lr * scale.applyAsDouble(p.getValue()));
             NDArray[] m = moments.computeIfAbsent(p.getKey(), k -> new NDArray[] {
                 stateManager.zeros(weight.getShape(), weight.getDataType(), weight.getDevice()),
                 stateManager.zeros(weight.getShape(), weight.getDataType(), weight.getDevice())
@@ -64,8 +70,8 @@ public final class AdamW {
                     .adamUpdate(
                             new NDList(weight, grad, m[0], m[1]),
                             new NDList(weight),
-                            lr,
-                            correctedLr,
+                            rate,
+                            (float) (rate * Math.sqrt(c2) / c1),
                             weightDecay,
                             1f,
                             -1f,

