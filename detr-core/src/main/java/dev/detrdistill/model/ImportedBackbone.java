@@ -36,6 +36,10 @@ public final class ImportedBackbone extends AbstractBlock {
     private final int hiddenDim;
     private final TfjsGraphBlock graph;
     private final List<Conv2d> projections = new ArrayList<>();
+    private final List<Parameter[]> norms = new ArrayList<>();
+
+    /** Group-norm groups after each projection (Deformable DETR's 32, fewer when d is small). */
+    private final int groups;
 
     public ImportedBackbone(PretrainedBackbone spec, int hiddenDim) {
         this.spec = spec;
@@ -55,7 +59,22 @@ public final class ImportedBackbone extends AbstractBlock {
             }
         }
         graph = addChildBlock("pretrained", new TfjsGraphBlock(TfjsGraph.load(modelJson(spec)), taps, !spec.freeze()));
+        groups = hiddenDim % 32 == 0 ? 32 : hiddenDim % 8 == 0 ? 8 : 1;
         for (int i = 0; i < taps.size(); i++) {
+            // Imported activations reach ~90 (stride 8): a group norm after the projection brings every tap to unit
+            // scale, so the sine positions added next are not drowned out (as Deformable DETR's input projection).
+            norms.add(new Parameter[] {
+                addParameter(Parameter.builder()
+                        .setName("norm" + spec.strides().get(i) + "_gamma")
+                        .setType(Parameter.Type.GAMMA)
+                        .optShape(new Shape(1, hiddenDim, 1, 1))
+                        .build()),
+                addParameter(Parameter.builder()
+                        .setName("norm" + spec.strides().get(i) + "_beta")
+                        .setType(Parameter.Type.BETA)
+                        .optShape(new Shape(1, hiddenDim, 1, 1))
+                        .build())
+            });
             projections.add(addChildBlock(
                     "proj" + spec.strides().get(i),
                     Conv2d.builder()
@@ -106,8 +125,11 @@ public final class ImportedBackbone extends AbstractBlock {
             if (spec.freeze()) {
                 tap = tap.stopGradient();
             }
-            NDArray p =
-                    projections.get(i).forward(ps, new NDList(tap), training).singletonOrThrow();
+            NDArray p = groupNorm(
+                    ps,
+                    projections.get(i).forward(ps, new NDList(tap), training).singletonOrThrow(),
+                    i,
+                    training);
             int factor = spec.strides().get(i) / finest;
             if (factor > 1) {
                 p = p.repeat(2, factor).repeat(3, factor); // nearest-neighbour upsampling to the finest stride
@@ -115,6 +137,18 @@ public final class ImportedBackbone extends AbstractBlock {
             sum = sum == null ? p : sum.add(p);
         }
         return new NDList(sum);
+    }
+
+    private NDArray groupNorm(ParameterStore ps, NDArray x, int i, boolean training) {
+        Shape s = x.getShape();
+        NDArray g = x.reshape(s.get(0), groups, -1);
+        NDArray mean = g.mean(new int[] {2}, true);
+        NDArray centred = g.sub(mean);
+        NDArray var = centred.square().mean(new int[] {2}, true);
+        NDArray normed = centred.div(var.add(1e-5f).sqrt()).reshape(s);
+        NDArray gamma = ps.getValue(norms.get(i)[0], x.getDevice(), training);
+        NDArray beta = ps.getValue(norms.get(i)[1], x.getDevice(), training);
+        return normed.mul(gamma).add(beta);
     }
 
     @Override

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             StackCommand.class,
             dev.detrdistill.app.cluster.ClusterCommand.class,
+            dev.detrdistill.app.backbone.BackboneCommand.class,
             TrainerCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
@@ -47,6 +48,7 @@ public final class DistillMain implements Runnable {
         CommandLine bench = cli.getSubcommands().get("bench");
         bench.addSubcommand(new ProducerBench());
         bench.addSubcommand(new FleetBench());
+        bench.addSubcommand(new dev.detrdistill.app.demo.AblationBench());
         return cli;
     }
 

@@ -140,6 +140,21 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Peak learning rate of teacher and students. Default: ${DEFAULT-VALUE}")
     float lr;
 
+    @Option(
+            names = "--seeds",
+            defaultValue = "1",
+            description = "Students per arm, with seeds 1..n; arms share each seed, so differences are paired. "
+                    + "Default: ${DEFAULT-VALUE}")
+    int seeds;
+
+    @Option(
+            names = "--arms",
+            split = ",",
+            paramLabel = "<terms>",
+            description = "The students to train: each arm a '+'-joined list of terms (ld, cl, rel, fd, ad), 'none' "
+                    + "(the baseline) or 'all' (ld+cl+fd+ad). Default: none,all")
+    List<String> arms = List.of("none", "all");
+
     /** Images per teacher forward pass, per student step and per evaluation pass. */
     static final int BATCH = 8;
 
@@ -192,9 +207,19 @@ public final class DemoCommand implements Callable<Integer> {
             long steps = (long) train.images().size() * views * epochs / BATCH;
             int logEvery = (int) Math.max(1, Math.min(25, steps / 40)); // about 40 points per loss curve
             int evalEvery = (int) Math.max(1, steps / 6); // about 6 points per AP curve
-            List<StudentSpec> students = List.of(
-                    student("baseline", DistillationSettings.none(), root, logEvery, evalEvery),
-                    student("distilled", DistillationSettings.all(), root, logEvery, evalEvery));
+            if (seeds < 1 || seeds > 20) {
+                throw new IllegalArgumentException("--seeds=" + seeds + " is out of range; expected 1 to 20");
+            }
+            List<StudentSpec> students = new ArrayList<>();
+            for (int seed = 1; seed <= seeds; seed++) {
+                for (String arm : arms) {
+                    String name = StudyArms.name(arm) + (seeds > 1 ? "-s" + seed : "");
+                    students.add(student(name, StudyArms.settings(arm), root, logEvery, evalEvery, seed));
+                }
+            }
+            System.out.printf(
+                    "students: %d arms x %d seeds = %d, in one Flink job reading the teacher's records%n",
+                    arms.size(), seeds, students.size());
             t = System.nanoTime();
             TrainerResult result = StudentTrainerJob.builder()
                     .serdes(serdes)
@@ -240,7 +265,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The AP table on standard output; returns its rows for the report. */
-    private static List<List<String>> printTable(Evaluation e) {
+    private List<List<String>> printTable(Evaluation e) {
         List<List<String>> rows = new ArrayList<>();
         System.out.printf("%n%-10s %7s %7s %7s %10s%n", "model", "AP", "AP50", "AP75", "params");
         for (Map.Entry<String, CocoMetrics> m : e.metrics().entrySet()) {
@@ -251,13 +276,15 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-10s %7.3f %7.3f %7.3f %10d%n", m.getKey(), s[0], s[1], s[2], params);
             rows.add(List.of(m.getKey(), f3(s[0]), f3(s[1]), f3(s[2]), String.valueOf(params)));
         }
-        System.out.printf(Locale.ROOT, "distilled - baseline: %+.3f AP%n", gain(e));
+        System.out.print(summary(e));
         return rows;
     }
 
-    private static double gain(Evaluation e) {
-        return e.metrics().get("distilled").stats()[0]
-                - e.metrics().get("baseline").stats()[0];
+    /** Per arm mean +- std over seeds, and each arm's paired difference to the baseline seed by seed. */
+    private String summary(Evaluation e) {
+        Map<String, Double> ap = new LinkedHashMap<>();
+        e.metrics().forEach((k, v) -> ap.put(k, v.stats()[0]));
+        return StudyArms.summary(arms, seeds, ap);
     }
 
     private void writeReport(
@@ -292,7 +319,7 @@ public final class DemoCommand implements Callable<Integer> {
                 (System.nanoTime() - t0) / 60e9));
         report.heading("Validation AP (COCO)")
                 .table(List.of("model", "AP", "AP50", "AP75", "parameters"), rows)
-                .paragraph(String.format(Locale.ROOT, "Distilled minus baseline: %+.3f AP.", gain(evaluation)));
+                .preformatted(summary(evaluation));
         Map<String, Path> studentMetrics = new LinkedHashMap<>();
         for (StudentSpec s : students) {
             studentMetrics.put(s.name(), Path.of(s.output(), "metrics.jsonl"));
@@ -357,7 +384,8 @@ public final class DemoCommand implements Callable<Integer> {
      * per
      * curve; then the experiment file (its model and train settings), then --set.
      */
-    private StudentSpec student(String name, DistillationSettings distill, Path root, int logEvery, int evalEvery) {
+    private StudentSpec student(
+            String name, DistillationSettings distill, Path root, int logEvery, int evalEvery, int seed) {
         ExperimentFile file = experiment == null ? null : ExperimentFile.read(experiment, TrainSettings.STUDENT);
         boolean studentGiven = spec.commandLine().getParseResult().hasMatchedOption("--student");
         DetrConfig model = DetectorConfigs.read(
@@ -367,7 +395,8 @@ public final class DemoCommand implements Callable<Integer> {
                 .with(TrainSettings.BATCH, BATCH)
                 .with(TrainSettings.LR, lr)
                 .with(TrainSettings.LOG_EVERY, logEvery)
-                .with(TrainSettings.EVAL_EVERY, evalEvery);
+                .with(TrainSettings.EVAL_EVERY, evalEvery)
+                .with(TrainSettings.SEED, (long) seed);
         if (file != null) {
             for (String key : file.train().explicitKeys()) {
                 settings = settings.withText(key, text(file.train().asMap().get(key)), experiment.toString());

@@ -64,6 +64,12 @@ final class DemoReport {
         return this;
     }
 
+    /** Monospaced text kept as printed (the study summary). */
+    DemoReport preformatted(String text) {
+        html.append("<pre>").append(esc(text)).append("</pre>");
+        return this;
+    }
+
     DemoReport table(List<String> header, List<List<String>> rows) {
         html.append("<table><tr>");
         header.forEach(h -> html.append("<th>").append(esc(h)).append("</th>"));

