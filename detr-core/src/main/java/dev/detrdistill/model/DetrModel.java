@@ -83,7 +83,7 @@ public final class DetrModel extends AbstractBlock {
     }
 
     /** Anchors spread uniformly over the image with small sizes, stored in logit space. */
-    private static Initializer anchorInitializer() {
+    public static Initializer anchorInitializer() {
         return (manager, shape, dataType) -> {
             long n = shape.get(0);
             NDArray xy = manager.randomUniform(0.05f, 0.95f, new Shape(n, 2));

@@ -16,6 +16,7 @@ import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.CheckpointMeta;
+import dev.detrdistill.train.OneToManyGroup;
 import dev.detrdistill.train.RunFolder;
 import dev.detrdistill.train.TrainOptions;
 import dev.detrdistill.train.TrainSettings;
@@ -143,6 +144,20 @@ final class TrainCommand implements Callable<Integer> {
     String stageMap;
 
     @Option(
+            names = "--one-to-many",
+            paramLabel = "<k>",
+            defaultValue = "0",
+            description = "Hybrid matching for a detector trained without a teacher: an auxiliary query group matched "
+                    + "one-to-many, each box k times (training only; 0 = off). Default: ${DEFAULT-VALUE}")
+    int oneToMany;
+
+    @Option(
+            names = "--one-to-many-queries",
+            paramLabel = "<M>",
+            description = "Size of the one-to-many group. Default: 3 x the detector's queries")
+    Integer oneToManyQueries;
+
+    @Option(
             names = "--stop-after",
             paramLabel = "<step>",
             description = "Stop with a checkpoint after this step, schedule unchanged (continue later with --resume).")
@@ -225,6 +240,18 @@ final class TrainCommand implements Callable<Integer> {
                             Checkpoint.loadModel(teacher, manager), new SetCriterion(LossWeights.defaults()), fdMask),
                     settings,
                     manager));
+        }
+        if (oneToMany > 0) {
+            if (teacher != null) {
+                throw new IllegalArgumentException("--one-to-many is for training without --teacher (assignment "
+                        + "distillation uses the extra query group)");
+            }
+            int m = oneToManyQueries != null ? oneToManyQueries : 3 * c.numQueries();
+            System.out.printf("hybrid matching: %d auxiliary queries, each box matched %d times%n", m, oneToMany);
+            run.withExtraLoss((detector, manager) ->
+                    new OneToManyGroup(detector, new SetCriterion(LossWeights.defaults()), m, oneToMany, 1f, manager));
+        } else if (oneToManyQueries != null) {
+            throw new IllegalArgumentException("--one-to-many-queries needs --one-to-many <k>");
         }
         if (stopAfter != null) {
             run.stopAfter(stopAfter);
