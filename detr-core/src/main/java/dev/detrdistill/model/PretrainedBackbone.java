@@ -39,6 +39,13 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
         if (file == null || file.isBlank()) {
             throw bad("file", file, CENTERNET + " or a TensorFlow.js model.json");
         }
+        if (!file.equals(CENTERNET) && !file.endsWith(".json")) {
+            throw bad(
+                    "file",
+                    file,
+                    CENTERNET + " or a TensorFlow.js graph model.json (TorchScript and ONNX backbones"
+                            + " are not supported; a whole teacher trained elsewhere can be, docs/bring-your-own-teacher.md)");
+        }
         if (strides.isEmpty() || strides.stream().anyMatch(s -> s < 1 || Integer.bitCount(s) != 1 || s > 64)) {
             throw bad("strides", strides, "one or more powers of two up to 64");
         }

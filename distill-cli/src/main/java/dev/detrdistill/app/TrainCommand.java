@@ -16,6 +16,7 @@ import dev.detrdistill.model.DetectorConfigs;
 import dev.detrdistill.model.DetrConfig;
 import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.CheckpointMeta;
+import dev.detrdistill.train.DenoisingGroup;
 import dev.detrdistill.train.OneToManyGroup;
 import dev.detrdistill.train.RunFolder;
 import dev.detrdistill.train.TrainOptions;
@@ -158,6 +159,15 @@ final class TrainCommand implements Callable<Integer> {
     Integer oneToManyQueries;
 
     @Option(
+            names = "--denoising",
+            paramLabel = "<noise>",
+            defaultValue = "0",
+            description = "Box denoising (DN-DETR) for an anchor detector trained without a teacher: jittered "
+                    + "ground-truth boxes as an extra query group to reconstruct (training only; the box noise scale, "
+                    + "e.g. 0.4; 0 = off). Default: ${DEFAULT-VALUE}")
+    float denoising;
+
+    @Option(
             names = "--stop-after",
             paramLabel = "<step>",
             description = "Stop with a checkpoint after this step, schedule unchanged (continue later with --resume).")
@@ -240,6 +250,16 @@ final class TrainCommand implements Callable<Integer> {
                             Checkpoint.loadModel(teacher, manager), new SetCriterion(LossWeights.defaults()), fdMask),
                     settings,
                     manager));
+        }
+        if (denoising > 0 && (oneToMany > 0 || teacher != null)) {
+            throw new IllegalArgumentException("--denoising uses the extra query group, as --one-to-many and "
+                    + "--teacher (assignment distillation) do: give one of them");
+        }
+        if (denoising > 0) {
+            System.out.printf(
+                    "box denoising: ground-truth boxes jittered by %.2f as an extra query group%n", denoising);
+            run.withExtraLoss((detector, manager) -> new DenoisingGroup(
+                    detector, new SetCriterion(LossWeights.defaults()), denoising, 1f, options.seed()));
         }
         if (oneToMany > 0) {
             if (teacher != null) {
