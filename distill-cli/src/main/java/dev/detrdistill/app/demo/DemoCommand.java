@@ -82,7 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--teacher",
-            defaultValue = "teacher",
+            defaultValue = "teacher-pretrained",
             description = "Teacher detector (preset or YAML). Default: ${DEFAULT-VALUE}")
     String teacherConfig;
 
@@ -94,7 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--student",
-            defaultValue = "student",
+            defaultValue = "student-pretrained",
             description = "Student detector (preset or YAML). Default: ${DEFAULT-VALUE}")
     String studentConfig;
 
