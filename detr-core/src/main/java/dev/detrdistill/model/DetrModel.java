@@ -36,7 +36,9 @@ public final class DetrModel extends AbstractBlock {
         backbone = addChildBlock(
                 "backbone",
                 config.pretrained() != null
-                        ? new ImportedBackbone(config.pretrained(), config.hiddenDim())
+                        ? config.pretrained().isTorchScript()
+                                ? new TorchScriptBackbone(config.pretrained(), config.hiddenDim())
+                                : new ImportedBackbone(config.pretrained(), config.hiddenDim())
                         : Backbone.build(config.backboneWidths(), config.blocksPerStage(), config.hiddenDim()));
         encoder = new EncoderLayer[config.encoderLayers()];
         for (int i = 0; i < encoder.length; i++) {

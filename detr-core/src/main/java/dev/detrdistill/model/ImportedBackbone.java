@@ -140,15 +140,9 @@ public final class ImportedBackbone extends AbstractBlock {
     }
 
     private NDArray groupNorm(ParameterStore ps, NDArray x, int i, boolean training) {
-        Shape s = x.getShape();
-        NDArray g = x.reshape(s.get(0), groups, -1);
-        NDArray mean = g.mean(new int[] {2}, true);
-        NDArray centred = g.sub(mean);
-        NDArray var = centred.square().mean(new int[] {2}, true);
-        NDArray normed = centred.div(var.add(1e-5f).sqrt()).reshape(s);
         NDArray gamma = ps.getValue(norms.get(i)[0], x.getDevice(), training);
         NDArray beta = ps.getValue(norms.get(i)[1], x.getDevice(), training);
-        return normed.mul(gamma).add(beta);
+        return GroupNorm.apply(x, groups, gamma, beta);
     }
 
     @Override

