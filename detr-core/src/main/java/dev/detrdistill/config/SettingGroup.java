@@ -77,7 +77,7 @@ public final class SettingGroup {
                     .type(s.type().isEnum() ? s.type() : String.class)
                     .paramLabel("<" + s.key() + ">")
                     .defaultValue(s.defaultText())
-                    .description(s.doc() + " Default: ${DEFAULT-VALUE}")
+                    .description(s.doc().replace("%", "%%") + " Default: ${DEFAULT-VALUE}")
                     .build());
         }
     }

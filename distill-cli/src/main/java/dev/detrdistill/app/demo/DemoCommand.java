@@ -93,6 +93,12 @@ public final class DemoCommand implements Callable<Integer> {
     int teacherSteps;
 
     @Option(
+            names = "--teacher-denoising",
+            defaultValue = "0.4",
+            description = "Box-denoising noise scale while training the teacher (0 = off). Default: ${DEFAULT-VALUE}")
+    float teacherDenoising;
+
+    @Option(
             names = "--student",
             defaultValue = "student-pretrained",
             description = "Student detector (preset or YAML). Default: ${DEFAULT-VALUE}")
@@ -179,7 +185,8 @@ public final class DemoCommand implements Callable<Integer> {
 
         long t = System.nanoTime();
         Path teacherDir = out.resolve("teacher");
-        TeacherTraining.ensure(teacherConfig, imageSize, teacherSteps, lr, train, teacherDir, System.out);
+        TeacherTraining.ensure(
+                teacherConfig, imageSize, teacherSteps, lr, teacherDenoising, train, teacherDir, System.out);
         phases.put("teacher training", (System.nanoTime() - t) / 1e9);
 
         System.out.println(
