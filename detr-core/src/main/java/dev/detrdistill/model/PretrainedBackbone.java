@@ -28,6 +28,7 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
     }
 
     /** A TorchScript file ({@code .pt}, {@code .pth}, {@code .torchscript}): one frozen feature map. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isTorchScript() {
         return file != null && (file.endsWith(".pt") || file.endsWith(".pth") || file.endsWith(".torchscript"));
     }

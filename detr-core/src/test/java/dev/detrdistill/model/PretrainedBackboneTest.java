@@ -98,6 +98,14 @@ class PretrainedBackboneTest {
     }
 
     @Test
+    void aPretrainedConfigSurvivesJsonAsCheckpointsAndShippedStudentSpecsStoreIt() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        DetrConfig c = config(false);
+        assertEquals(c, json.readValue(json.writeValueAsString(c), DetrConfig.class));
+    }
+
+    @Test
     void pretrainedAndBuiltInTrunkAreExclusive() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(true).toBuilder()
                 .pretrained(PretrainedBackbone.centerNet(List.of(8), true, 0.1f))
