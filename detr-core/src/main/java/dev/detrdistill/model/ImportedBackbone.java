@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.detrdistill.data.ViewTransform;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,11 +33,7 @@ public final class ImportedBackbone extends AbstractBlock {
     private final PretrainedBackbone spec;
     private final int hiddenDim;
     private final TfjsGraphBlock graph;
-    private final List<Conv2d> projections = new ArrayList<>();
-    private final List<Parameter[]> norms = new ArrayList<>();
-
-    /** Group-norm groups after each projection (Deformable DETR's 32, fewer when d is small). */
-    private final int groups;
+    private final List<InputProjection> projections = new ArrayList<>();
 
     public ImportedBackbone(PretrainedBackbone spec, int hiddenDim) {
         this.spec = spec;
@@ -59,28 +53,8 @@ public final class ImportedBackbone extends AbstractBlock {
             }
         }
         graph = addChildBlock("pretrained", new TfjsGraphBlock(TfjsGraph.load(modelJson(spec)), taps, !spec.freeze()));
-        groups = hiddenDim % 32 == 0 ? 32 : hiddenDim % 8 == 0 ? 8 : 1;
         for (int i = 0; i < taps.size(); i++) {
-            // Imported activations reach ~90 (stride 8): a group norm after the projection brings every tap to unit
-            // scale, so the sine positions added next are not drowned out (as Deformable DETR's input projection).
-            norms.add(new Parameter[] {
-                addParameter(Parameter.builder()
-                        .setName("norm" + spec.strides().get(i) + "_gamma")
-                        .setType(Parameter.Type.GAMMA)
-                        .optShape(new Shape(1, hiddenDim, 1, 1))
-                        .build()),
-                addParameter(Parameter.builder()
-                        .setName("norm" + spec.strides().get(i) + "_beta")
-                        .setType(Parameter.Type.BETA)
-                        .optShape(new Shape(1, hiddenDim, 1, 1))
-                        .build())
-            });
-            projections.add(addChildBlock(
-                    "proj" + spec.strides().get(i),
-                    Conv2d.builder()
-                            .setKernelShape(new Shape(1, 1))
-                            .setFilters(hiddenDim)
-                            .build()));
+            projections.add(addChildBlock("proj" + spec.strides().get(i), new InputProjection(hiddenDim)));
         }
     }
 
@@ -125,11 +99,8 @@ public final class ImportedBackbone extends AbstractBlock {
             if (spec.freeze()) {
                 tap = tap.stopGradient();
             }
-            NDArray p = groupNorm(
-                    ps,
-                    projections.get(i).forward(ps, new NDList(tap), training).singletonOrThrow(),
-                    i,
-                    training);
+            NDArray p =
+                    projections.get(i).forward(ps, new NDList(tap), training).singletonOrThrow();
             int factor = spec.strides().get(i) / finest;
             if (factor > 1) {
                 p = p.repeat(2, factor).repeat(3, factor); // nearest-neighbour upsampling to the finest stride
@@ -137,12 +108,6 @@ public final class ImportedBackbone extends AbstractBlock {
             sum = sum == null ? p : sum.add(p);
         }
         return new NDList(sum);
-    }
-
-    private NDArray groupNorm(ParameterStore ps, NDArray x, int i, boolean training) {
-        NDArray gamma = ps.getValue(norms.get(i)[0], x.getDevice(), training);
-        NDArray beta = ps.getValue(norms.get(i)[1], x.getDevice(), training);
-        return GroupNorm.apply(x, groups, gamma, beta);
     }
 
     @Override
@@ -156,19 +121,14 @@ public final class ImportedBackbone extends AbstractBlock {
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape in = inputShapes[0];
         graph.initialize(manager, dataType, new Shape(in.get(0), in.get(2), in.get(3), 3));
-        Map<Integer, Integer> channels =
-                spec.file().equals(PretrainedBackbone.CENTERNET) ? CenterNetModel.TAP_CHANNELS : Map.of();
+        // The CenterNet's tap widths are known; a graph of the user's is run once on zeros to find them.
+        Shape[] taps = spec.file().equals(PretrainedBackbone.CENTERNET)
+                ? null
+                : graph.getOutputShapes(new Shape[] {new Shape(1, in.get(2), in.get(3), 3)});
         for (int i = 0; i < projections.size(); i++) {
             int stride = spec.strides().get(i);
-            Integer c = channels.get(stride);
-            long ch = c != null ? c : tapChannels(manager, in, i);
+            long ch = taps == null ? CenterNetModel.TAP_CHANNELS.get(stride) : taps[i].get(3);
             projections.get(i).initialize(manager, dataType, new Shape(1, ch, in.get(2) / stride, in.get(3) / stride));
         }
-    }
-
-    /** Channels of tap {@code i} of a graph of the user's, found by running it once on zeros. */
-    private long tapChannels(NDManager manager, Shape in, int i) {
-        Shape[] shapes = graph.getOutputShapes(new Shape[] {new Shape(1, in.get(2), in.get(3), 3)});
-        return shapes[i].get(3);
     }
 }

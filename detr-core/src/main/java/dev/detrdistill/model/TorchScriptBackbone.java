@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
@@ -34,10 +32,7 @@ public final class TorchScriptBackbone extends AbstractBlock {
     private final PretrainedBackbone spec;
     private final int hiddenDim;
     private final ZooModel<NDList, NDList> network;
-    private final Conv2d projection;
-    private final Parameter gamma;
-    private final Parameter beta;
-    private final int groups;
+    private final InputProjection projection;
 
     public TorchScriptBackbone(PretrainedBackbone spec, int hiddenDim) {
         if (!spec.freeze()) {
@@ -52,23 +47,7 @@ public final class TorchScriptBackbone extends AbstractBlock {
         this.hiddenDim = hiddenDim;
         this.network =
                 LOADED.computeIfAbsent(Path.of(spec.file()).toAbsolutePath().normalize(), TorchScriptBackbone::load);
-        this.groups = hiddenDim % 32 == 0 ? 32 : hiddenDim % 8 == 0 ? 8 : 1;
-        projection = addChildBlock(
-                "proj",
-                Conv2d.builder()
-                        .setKernelShape(new Shape(1, 1))
-                        .setFilters(hiddenDim)
-                        .build());
-        gamma = addParameter(Parameter.builder()
-                .setName("norm_gamma")
-                .setType(Parameter.Type.GAMMA)
-                .optShape(new Shape(1, hiddenDim, 1, 1))
-                .build());
-        beta = addParameter(Parameter.builder()
-                .setName("norm_beta")
-                .setType(Parameter.Type.BETA)
-                .optShape(new Shape(1, hiddenDim, 1, 1))
-                .build());
+        projection = addChildBlock("proj", new InputProjection(hiddenDim));
     }
 
     private static ZooModel<NDList, NDList> load(Path file) {
@@ -110,9 +89,7 @@ public final class TorchScriptBackbone extends AbstractBlock {
             throw new IllegalStateException("TorchScript backbone " + spec.file() + " maps " + images.getShape()
                     + " to " + f.getShape() + ", not stride " + spec.finestStride() + " as pretrained.strides says");
         }
-        NDArray p = projection.forward(ps, new NDList(f), training).singletonOrThrow();
-        return new NDList(GroupNorm.apply(
-                p, groups, ps.getValue(gamma, p.getDevice(), training), ps.getValue(beta, p.getDevice(), training)));
+        return projection.forward(ps, new NDList(f), training);
     }
 
     @Override
