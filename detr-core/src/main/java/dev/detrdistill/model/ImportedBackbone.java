@@ -34,6 +34,7 @@ public final class ImportedBackbone extends AbstractBlock {
     private final int hiddenDim;
     private final TfjsGraphBlock graph;
     private final List<InputProjection> projections = new ArrayList<>();
+    private final FrozenTapCache cache; // null when fine-tuned or when caching is off
 
     public ImportedBackbone(PretrainedBackbone spec, int hiddenDim) {
         this.spec = spec;
@@ -52,7 +53,11 @@ public final class ImportedBackbone extends AbstractBlock {
                 taps.add(spec.taps().get(i));
             }
         }
-        graph = addChildBlock("pretrained", new TfjsGraphBlock(TfjsGraph.load(modelJson(spec)), taps, !spec.freeze()));
+        Path json = modelJson(spec);
+        graph = addChildBlock("pretrained", new TfjsGraphBlock(TfjsGraph.load(json), taps, !spec.freeze()));
+        cache = spec.freeze()
+                ? FrozenTapCache.shared("tfjs " + json.toAbsolutePath().normalize() + " " + taps)
+                : null;
         for (int i = 0; i < taps.size(); i++) {
             projections.add(addChildBlock("proj" + spec.strides().get(i), new InputProjection(hiddenDim)));
         }
@@ -86,19 +91,13 @@ public final class ImportedBackbone extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray images = inputs.singletonOrThrow();
-        NDManager m = images.getManager();
-        float[] mean = ViewTransform.mean();
-        float[] std = ViewTransform.std();
-        NDArray pixels = images.mul(m.create(std, new Shape(1, 3, 1, 1)).mul(255f))
-                .add(m.create(mean, new Shape(1, 3, 1, 1)).mul(255f));
-        List<TfjsValue> taps = graph.run(ps, TfjsValue.channelsFirst(pixels), training && !spec.freeze());
+        NDList taps = cache != null
+                ? cache.outputs(images, batch -> runGraph(ps, batch, false))
+                : runGraph(ps, images, training && !spec.freeze());
         int finest = spec.finestStride();
         NDArray sum = null;
         for (int i = 0; i < taps.size(); i++) {
-            NDArray tap = taps.get(i).nchw();
-            if (spec.freeze()) {
-                tap = tap.stopGradient();
-            }
+            NDArray tap = taps.get(i);
             NDArray p =
                     projections.get(i).forward(ps, new NDList(tap), training).singletonOrThrow();
             int factor = spec.strides().get(i) / finest;
@@ -108,6 +107,20 @@ public final class ImportedBackbone extends AbstractBlock {
             sum = sum == null ? p : sum.add(p);
         }
         return new NDList(sum);
+    }
+
+    /** The graph's taps {@code (B, C, h, w)} for normalised images; without gradients when frozen. */
+    private NDList runGraph(ParameterStore ps, NDArray images, boolean training) {
+        NDManager m = images.getManager();
+        float[] mean = ViewTransform.mean();
+        float[] std = ViewTransform.std();
+        NDArray pixels = images.mul(m.create(std, new Shape(1, 3, 1, 1)).mul(255f))
+                .add(m.create(mean, new Shape(1, 3, 1, 1)).mul(255f));
+        NDList out = new NDList();
+        for (TfjsValue tap : graph.run(ps, TfjsValue.channelsFirst(pixels), training)) {
+            out.add(spec.freeze() ? tap.nchw().stopGradient() : tap.nchw());
+        }
+        return out;
     }
 
     @Override

@@ -33,6 +33,7 @@ public final class TorchScriptBackbone extends AbstractBlock {
     private final int hiddenDim;
     private final ZooModel<NDList, NDList> network;
     private final InputProjection projection;
+    private final FrozenTapCache cache; // null when caching is off
 
     public TorchScriptBackbone(PretrainedBackbone spec, int hiddenDim) {
         if (!spec.freeze()) {
@@ -48,6 +49,8 @@ public final class TorchScriptBackbone extends AbstractBlock {
         this.network =
                 LOADED.computeIfAbsent(Path.of(spec.file()).toAbsolutePath().normalize(), TorchScriptBackbone::load);
         projection = addChildBlock("proj", new InputProjection(hiddenDim));
+        cache = FrozenTapCache.shared(
+                "torchscript " + Path.of(spec.file()).toAbsolutePath().normalize());
     }
 
     private static ZooModel<NDList, NDList> load(Path file) {
@@ -83,7 +86,9 @@ public final class TorchScriptBackbone extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray images = inputs.singletonOrThrow();
-        NDArray f = features(images);
+        NDArray f = cache == null
+                ? features(images)
+                : cache.outputs(images, batch -> new NDList(features(batch))).singletonOrThrow();
         long expected = images.getShape().get(2) / spec.finestStride();
         if (f.getShape().get(2) != expected) {
             throw new IllegalStateException("TorchScript backbone " + spec.file() + " maps " + images.getShape()

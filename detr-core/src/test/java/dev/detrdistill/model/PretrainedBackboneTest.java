@@ -62,6 +62,28 @@ class PretrainedBackboneTest {
     }
 
     @Test
+    void aFrozenBackboneRunsOncePerImageAndItsCachedMapsAreTheNetworksOwn() {
+        Engine.getInstance().setRandomSeed(0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            DetrModel model = new DetrModel(config(true)).initializeParameters(m);
+            ai.djl.training.ParameterStore ps = new ai.djl.training.ParameterStore(m, false);
+            NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
+            float[] first = model.detect(ps, x, false).features().get(0).toFloatArray();
+            long hitsBefore = cacheHits(); // the first pass may hit too: other tests' models ran the same pixels
+            float[] again = model.detect(ps, x, false).features().get(0).toFloatArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(first, again, 0f);
+            assertEquals(hitsBefore + 2, cacheHits(), "the second pass should come from the cache");
+        }
+    }
+
+    private static long cacheHits() {
+        return FrozenTapCache.statistics().stream()
+                .filter(s -> s.network().contains("centernet"))
+                .mapToLong(FrozenTapCache.Stats::hits)
+                .sum();
+    }
+
+    @Test
     void frozenWeightsStayAsImportedAndFineTunedOnesMoveSlower() {
         for (boolean freeze : List.of(true, false)) {
             Engine.getInstance().setRandomSeed(1);

@@ -358,6 +358,8 @@ public final class StudentSession implements AutoCloseable {
         // Teacher tensors decoded in this process since it started (part of step_seconds; not restored after a
         // failure).
         summary.put("teacher_decode_seconds", teacher == null ? 0 : teacher.decodeNanos() / 1e9);
+        // Frozen pretrained backbones' cached maps, JVM-wide (shared by the students of a job).
+        summary.put("frozen_backbone_cache", dev.detrdistill.model.FrozenTapCache.statistics());
         summary.put(
                 "checkpoint",
                 Path.of(spec.output(), "checkpoint").toAbsolutePath().toString());

@@ -39,6 +39,25 @@ public final class AblationBench implements Callable<Integer> {
             description = "Arms (see demo --arms). Default: ${DEFAULT-VALUE}")
     String arms;
 
+    @Option(
+            names = "--teacher",
+            defaultValue = "teacher-pretrained",
+            description = "Teacher detector (preset or YAML). Default: ${DEFAULT-VALUE}")
+    String teacher;
+
+    @Option(
+            names = "--teacher-steps",
+            defaultValue = "3500",
+            description = "Teacher training steps (a finished teacher of the same config in <out>/teacher is reused). "
+                    + "Default: ${DEFAULT-VALUE}")
+    int teacherSteps;
+
+    @Option(
+            names = "--epochs",
+            defaultValue = "12",
+            description = "Replays of the teacher's records for the students. Default: ${DEFAULT-VALUE}")
+    int epochs;
+
     @Option(names = "--out", defaultValue = "runs/bench/ablation", description = "Default: ${DEFAULT-VALUE}")
     Path out;
 
@@ -48,15 +67,28 @@ public final class AblationBench implements Callable<Integer> {
     /** The demo's options for BCCD: pretrained teacher and students, trainval -> test. */
     List<String> demoArgs() {
         List<String> args = new ArrayList<>(List.of(
-                "--data", data.toString(),
-                "--train-split", "trainval",
-                "--val-split", "test",
-                "--teacher", "teacher-pretrained",
-                "--student", "student-pretrained",
-                "--image-size", "256",
-                "--arms", arms,
-                "--seeds", String.valueOf(seeds),
-                "--out", out.toString()));
+                "--data",
+                data.toString(),
+                "--train-split",
+                "trainval",
+                "--val-split",
+                "test",
+                "--teacher",
+                teacher,
+                "--teacher-steps",
+                String.valueOf(teacherSteps),
+                "--epochs",
+                String.valueOf(epochs),
+                "--student",
+                "student-pretrained",
+                "--image-size",
+                "256",
+                "--arms",
+                arms,
+                "--seeds",
+                String.valueOf(seeds),
+                "--out",
+                out.toString()));
         args.addAll(passThrough.stream().filter(a -> !a.equals("--")).toList());
         return args;
     }
