@@ -8,8 +8,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Loads a {@link DetrConfig} from a YAML/JSON file or a built-in preset name (teacher, student, tiny). */
+/** Loads a {@link DetrConfig} from a YAML/JSON file or a built-in preset name ({@link #PRESETS}). */
 public final class DetectorConfigs {
+    /** The built-in presets ({@code configs/<name>.yaml}; docs/configuration.md describes each). */
+    public static final java.util.List<String> PRESETS = java.util.List.of(
+            "teacher", "student", "tiny", "teacher-pretrained", "teacher-pretrained-s8", "student-pretrained");
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -43,7 +47,7 @@ public final class DetectorConfigs {
                             || fileOrPreset.endsWith(".yaml")
                             || fileOrPreset.endsWith(".yml");
                     throw new IllegalArgumentException("detector config '" + fileOrPreset
-                            + "' is neither a file nor a preset (presets: teacher, student, tiny)"
+                            + "' is neither a file nor a preset (presets: " + String.join(", ", PRESETS) + ")"
                             + (looksLikeFile ? dev.detrdistill.data.NearbyFiles.describe(file, ".yaml") : ""));
                 }
                 return YAML.readValue(in, DetrConfig.class);

@@ -144,8 +144,11 @@ class DetrModelTest {
         assertTrue(s.decoderLayers() < t.decoderLayers()
                 && s.numQueries() < t.numQueries()
                 && s.hiddenDim() < t.hiddenDim());
+        for (String preset : DetectorConfigs.PRESETS) {
+            assertEquals(3, DetectorConfigs.load(preset, 3).numClasses(), preset);
+        }
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> DetectorConfigs.load("nope", 3));
-        assertTrue(e.getMessage().contains("preset"), e.getMessage());
+        assertTrue(e.getMessage().contains("teacher-pretrained-s8"), e.getMessage());
     }
 }

@@ -70,7 +70,8 @@ final class TrainCommand implements Callable<Integer> {
             names = "--config",
             defaultValue = "tiny",
             paramLabel = "<file|preset>",
-            description = "Detector config YAML, or a preset: teacher, student, tiny. Default: ${DEFAULT-VALUE}")
+            description = "Detector config YAML, or a preset: teacher, student, tiny, teacher-pretrained, "
+                    + "teacher-pretrained-s8, student-pretrained (docs/configuration.md). Default: ${DEFAULT-VALUE}")
     String config;
 
     @Mixin
