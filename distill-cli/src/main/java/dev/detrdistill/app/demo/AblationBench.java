@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         description = {
             "Per-term ablation on BCCD (arms none, ld+cl, fd, ad, ld+cl+fd, all; 3 seeds): teacher once, all students "
                     + "from its stream in one Flink job; prints AP per arm (mean +- std, each seed) and paired "
-                    + "differences to the baseline. Runs for hours on two CPU cores (docs/benchmarks.md).",
+                    + "differences to the baseline. About 40 minutes for the teacher and 37 for the students on two CPU cores (docs/benchmarks.md).",
             "Options after -- go to the demo unchanged (see ./distill demo --help)."
         })
 public final class AblationBench implements Callable<Integer> {
@@ -41,13 +41,13 @@ public final class AblationBench implements Callable<Integer> {
 
     @Option(
             names = "--teacher",
-            defaultValue = "teacher-pretrained",
+            defaultValue = "teacher-pretrained-s8",
             description = "Teacher detector (preset or YAML). Default: ${DEFAULT-VALUE}")
     String teacher;
 
     @Option(
             names = "--teacher-steps",
-            defaultValue = "3500",
+            defaultValue = "3000",
             description = "Teacher training steps (a finished teacher of the same config in <out>/teacher is reused). "
                     + "Default: ${DEFAULT-VALUE}")
     int teacherSteps;
@@ -64,7 +64,7 @@ public final class AblationBench implements Callable<Integer> {
     @CommandLine.Unmatched
     List<String> passThrough = new ArrayList<>();
 
-    /** The demo's options for BCCD: pretrained teacher and students, trainval -> test. */
+    /** The demo's options for BCCD: pretrained teacher (stride 8, for the platelets) and students, trainval -> test. */
     List<String> demoArgs() {
         List<String> args = new ArrayList<>(List.of(
                 "--data",

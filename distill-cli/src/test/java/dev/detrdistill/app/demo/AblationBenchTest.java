@@ -21,12 +21,13 @@ class AblationBenchTest {
         assertEquals("none,ld+cl,fd,ad,ld+cl+fd,all", after(args, "--arms"));
         assertEquals("3", after(args, "--seeds"));
         assertEquals("12", after(args, "--epochs"));
-        assertEquals("3500", after(args, "--teacher-steps"));
+        assertEquals("3000", after(args, "--teacher-steps"));
+        assertEquals("teacher-pretrained-s8", after(args, "--teacher"));
         assertEquals("trainval", after(args, "--train-split"));
         DemoCommand demo = new DemoCommand();
         new CommandLine(demo).parseArgs(args.toArray(String[]::new));
         assertEquals(12, demo.epochs);
-        assertEquals(3500, demo.teacherSteps);
+        assertEquals(3000, demo.teacherSteps);
     }
 
     @Test
