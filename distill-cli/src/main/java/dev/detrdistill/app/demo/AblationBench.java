@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
         description = {
             "Per-term ablation on BCCD (arms none, ld+cl, fd, ad, ld+cl+fd, all; 3 seeds): teacher once, all students "
                     + "from its stream in one Flink job; prints AP per arm (mean +- std, each seed) and paired "
-                    + "differences to the baseline. About 40 minutes for the teacher and 37 for the students on two CPU cores (docs/benchmarks.md).",
+                    + "differences to the baseline. About 40 minutes for the teacher and 37 for the students on "
+                    + "two CPU cores (docs/benchmarks.md).",
             "Options after -- go to the demo unchanged (see ./distill demo --help)."
         })
 public final class AblationBench implements Callable<Integer> {
