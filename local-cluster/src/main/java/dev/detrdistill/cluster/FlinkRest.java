@@ -66,8 +66,8 @@ public final class FlinkRest {
         return subtasks(jobId, vertexName).stream().map(Subtask::taskManager).toList();
     }
 
-    /** Where a subtask runs and in which state (RUNNING, FINISHED, ...). */
-    public record Subtask(String taskManager, String status) {}
+    /** Which subtask, where it runs and in which state (RUNNING, FINISHED, ...). */
+    public record Subtask(int index, String taskManager, String status) {}
 
     /** The subtasks of the job's vertex whose name contains {@code vertexName}. */
     public List<Subtask> subtasks(String jobId, String vertexName) throws IOException {
@@ -77,7 +77,9 @@ public final class FlinkRest {
                 String path = "/jobs/" + jobId + "/vertices/" + v.path("id").asText();
                 for (JsonNode s : get(path).path("subtasks")) {
                     out.add(new Subtask(
-                            s.path("taskmanager-id").asText(), s.path("status").asText()));
+                            s.path("subtask").asInt(),
+                            s.path("taskmanager-id").asText(),
+                            s.path("status").asText()));
                 }
                 return out;
             }
