@@ -135,11 +135,10 @@ public final class FrozenTapCache {
                                     .mapToLong(Integer::longValue)
                                     .toArray())));
             NDList computed = network.apply(subset);
+            store(keys, found, missing, computed);
             if (missing.size() == batch) {
-                store(keys, found, missing, computed);
                 return computed; // nothing to assemble: the whole batch was new
             }
-            store(keys, found, missing, computed);
         }
         return assemble(manager, found);
     }

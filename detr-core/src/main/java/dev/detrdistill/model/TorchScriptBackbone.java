@@ -46,11 +46,10 @@ public final class TorchScriptBackbone extends AbstractBlock {
         }
         this.spec = spec;
         this.hiddenDim = hiddenDim;
-        this.network =
-                LOADED.computeIfAbsent(Path.of(spec.file()).toAbsolutePath().normalize(), TorchScriptBackbone::load);
+        Path file = Path.of(spec.file()).toAbsolutePath().normalize();
+        this.network = LOADED.computeIfAbsent(file, TorchScriptBackbone::load);
         projection = addChildBlock("proj", new InputProjection(hiddenDim));
-        cache = FrozenTapCache.shared(
-                "torchscript " + Path.of(spec.file()).toAbsolutePath().normalize());
+        cache = FrozenTapCache.shared("torchscript " + file);
     }
 
     private static ZooModel<NDList, NDList> load(Path file) {

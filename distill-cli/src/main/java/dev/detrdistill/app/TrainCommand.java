@@ -70,9 +70,18 @@ final class TrainCommand implements Callable<Integer> {
             names = "--config",
             defaultValue = "tiny",
             paramLabel = "<file|preset>",
-            description = "Detector config YAML, or a preset: teacher, student, tiny, teacher-pretrained, "
-                    + "teacher-pretrained-s8, student-pretrained (docs/configuration.md). Default: ${DEFAULT-VALUE}")
+            completionCandidates = Presets.class,
+            description = "Detector config YAML, or a preset: ${COMPLETION-CANDIDATES} (docs/configuration.md). "
+                    + "Default: ${DEFAULT-VALUE}")
     String config;
+
+    /** The built-in presets, for the help text: {@link DetectorConfigs#PRESETS}, the one list. */
+    public static final class Presets implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return DetectorConfigs.PRESETS.iterator();
+        }
+    }
 
     @Mixin
     DataOptions data;

@@ -46,6 +46,16 @@ class DocsMatchCommandsTest {
         assertTrue(all.size() > 10, "commands found: " + all.size());
     }
 
+    @Test
+    void trainHelpListsEveryPreset() {
+        StringWriter text = new StringWriter();
+        DistillMain.commandLine().getSubcommands().get("train").usage(new PrintWriter(text));
+        String help = text.toString().replaceAll("\\s+", " ");
+        for (String preset : dev.detrdistill.model.DetectorConfigs.PRESETS) {
+            assertTrue(help.contains(preset), preset + " missing from train --help: " + help);
+        }
+    }
+
     private static void collect(CommandLine c, List<CommandLine> out) {
         out.add(c);
         c.getSubcommands().values().stream().distinct().forEach(s -> collect(s, out));
