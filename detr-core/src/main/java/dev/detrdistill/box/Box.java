@@ -54,6 +54,10 @@ public record Box(double x0, double y0, double x1, double y1) {
         return new Box(w - x1, y0, w - x0, y1);
     }
 
+    public Box flipVertical(double h) {
+        return new Box(x0, h - y1, x1, h - y0);
+    }
+
     public double intersection(Box o) {
         double iw = Math.min(x1, o.x1) - Math.max(x0, o.x0);
         double ih = Math.min(y1, o.y1) - Math.max(y0, o.y0);

@@ -41,11 +41,12 @@ public final class ViewTransform {
         int dy1 = dy0 + v.scaledSize();
         int sw = image.getWidth();
         int sh = image.getHeight();
-        if (v.flip()) {
-            g.drawImage(image, dx0, dy0, dx1, dy1, sw, 0, 0, sh, null);
-        } else {
-            g.drawImage(image, dx0, dy0, dx1, dy1, 0, 0, sw, sh, null);
-        }
+        // Mirroring is drawing from the far edge of the source to its near edge.
+        int sx0 = v.flip() ? sw : 0;
+        int sx1 = v.flip() ? 0 : sw;
+        int sy0 = v.verticalFlip() ? sh : 0;
+        int sy1 = v.verticalFlip() ? 0 : sh;
+        g.drawImage(image, dx0, dy0, dx1, dy1, sx0, sy0, sx1, sy1, null);
         g.dispose();
 
         double sx = v.scaledSize() / (double) entry.width();
@@ -57,6 +58,9 @@ public final class ViewTransform {
             Box b = a.box();
             if (v.flip()) {
                 b = b.flipHorizontal(entry.width());
+            }
+            if (v.verticalFlip()) {
+                b = b.flipVertical(entry.height());
             }
             b = b.scale(sx, sy).translate(dx0, dy0).clip(out, out);
             if (b.width() < MIN_VISIBLE_PX || b.height() < MIN_VISIBLE_PX) {

@@ -37,8 +37,13 @@ public final class BatchSampler {
             int epoch = (int) (global / n);
             int pos = (int) (global % n);
             ImageEntry entry = data.images().get(permutation(epoch, n)[pos]);
-            ViewParams v =
-                    ViewParams.random(viewRnd, imageSize, options.minScale(), options.maxScale(), options.flipProb());
+            ViewParams v = ViewParams.random(
+                    viewRnd,
+                    imageSize,
+                    options.minScale(),
+                    options.maxScale(),
+                    options.flipProb(),
+                    options.verticalFlipProb());
             out.add(ViewTransform.apply(entry, cache.get(entry), v));
         }
         return out;

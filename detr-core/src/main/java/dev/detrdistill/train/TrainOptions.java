@@ -18,6 +18,7 @@ package dev.detrdistill.train;
  * @param checkpointEvery save a checkpoint every this many steps (0 = only at the end)
  * @param logEvery write a metrics line every this many steps
  * @param seed seeds parameter init, data order and augmentation
+ * @param verticalFlipProb vertical flip probability (0 for photographs; images without an up may use 0.5)
  */
 public record TrainOptions(
         int steps,
@@ -33,7 +34,8 @@ public record TrainOptions(
         int evalEvery,
         int checkpointEvery,
         int logEvery,
-        long seed) {
+        long seed,
+        double verticalFlipProb) {
 
     /** The defaults of {@link TrainSettings#TRAIN}. */
     public static TrainOptions defaults() {
@@ -61,6 +63,9 @@ public record TrainOptions(
         if (!(flipProb >= 0 && flipProb <= 1)) {
             throw bad("flipProb", flipProb, "in [0, 1]");
         }
+        if (!(verticalFlipProb >= 0 && verticalFlipProb <= 1)) {
+            throw bad("verticalFlipProb", verticalFlipProb, "in [0, 1]");
+        }
         if (evalEvery < 0 || checkpointEvery < 0) {
             throw bad("evalEvery/checkpointEvery", evalEvery + "/" + checkpointEvery, ">= 0");
         }
@@ -87,7 +92,8 @@ public record TrainOptions(
                 evalEvery,
                 checkpointEvery,
                 logEvery,
-                seed);
+                seed,
+                verticalFlipProb);
     }
 
     private static void positive(String key, int v) {

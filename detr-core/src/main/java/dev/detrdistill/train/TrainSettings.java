@@ -38,6 +38,15 @@ public final class TrainSettings {
             "scaleJitter", "--scale-jitter", 0.8, 1.2, 0.1, 4, "Min,max scale jitter (crop when > 1, pad when < 1).");
     public static final Setting<Float> FLIP =
             Setting.decimal("flip", "--flip", 0.5f, 0, true, 1, true, "Horizontal flip probability.");
+    public static final Setting<Float> VERTICAL_FLIP = Setting.decimal(
+            "verticalFlip",
+            "--vertical-flip",
+            0f,
+            0,
+            true,
+            1,
+            true,
+            "Vertical flip probability, for images without an up (microscopy, aerial).");
     public static final Setting<Integer> EVAL_EVERY = Setting.integer(
             "evalEvery", "--eval-every", 500, 0, 100_000_000, "Evaluate every n steps (0 = at the end only).");
     public static final Setting<Integer> CHECKPOINT_EVERY = Setting.integer(
@@ -70,6 +79,7 @@ public final class TrainSettings {
                     CLIP,
                     SCALE_JITTER,
                     FLIP,
+                    VERTICAL_FLIP,
                     EVAL_EVERY,
                     CHECKPOINT_EVERY,
                     LOG_EVERY,
@@ -100,6 +110,7 @@ public final class TrainSettings {
                 s.get(EVAL_EVERY),
                 s.get(CHECKPOINT_EVERY),
                 s.get(LOG_EVERY),
-                s.get(SEED));
+                s.get(SEED),
+                s.get(VERTICAL_FLIP));
     }
 }

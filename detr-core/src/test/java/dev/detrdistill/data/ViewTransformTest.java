@@ -50,7 +50,7 @@ class ViewTransformTest {
         BufferedImage img = imageWithRect(rect);
         SplittableRandom rnd = new SplittableRandom(3);
         for (int trial = 0; trial < 20; trial++) {
-            ViewParams v = ViewParams.random(rnd, 64, 0.7, 1.3, 0.5);
+            ViewParams v = ViewParams.random(rnd, 64, 0.7, 1.3, 0.5, 0.5);
             ImageView view = ViewTransform.apply(entry, img, v);
             if (view.target().size() == 0) {
                 assertEquals(1, view.boxesCropped(), "a box that leaves the view is counted");
@@ -64,6 +64,35 @@ class ViewTransformTest {
             assertEquals(fromPixels.y0(), fromTarget.y0(), 1.5, "trial " + trial + " " + v);
             assertEquals(fromPixels.y1(), fromTarget.y1(), 1.5, "trial " + trial + " " + v);
         }
+    }
+
+    @Test
+    void aVerticalFlipMirrorsBoxesTopToBottom() {
+        Box rect = new Box(20, 10, 80, 30);
+        ImageEntry entry = new ImageEntry("x", Path.of("x.png"), 200, 100, List.of(new Annotation(rect, 0)));
+        ImageView view = ViewTransform.apply(entry, imageWithRect(rect), new ViewParams(false, 100, 0, 0, 100, true));
+        float[] b = view.target().boxes();
+        // x unchanged (0.1..0.4 of the width), y mirrored: 10..30 of 100 becomes 70..90.
+        assertArrayEquals(new float[] {0.25f, 0.8f, 0.3f, 0.2f}, b, 1e-6f);
+        Box fromPixels = brightExtent(view.pixels(), 100);
+        assertEquals(70, fromPixels.y0(), 1.0);
+        assertEquals(90, fromPixels.y1(), 1.0);
+    }
+
+    @Test
+    void withoutVerticalFlipsTheRandomViewsAreTheOnesAlwaysDrawn() {
+        SplittableRandom a = new SplittableRandom(11);
+        SplittableRandom b = new SplittableRandom(11);
+        for (int i = 0; i < 50; i++) {
+            ViewParams old = ViewParams.random(a, 64, 0.7, 1.3, 0.5);
+            ViewParams same = ViewParams.random(b, 64, 0.7, 1.3, 0.5, 0);
+            assertEquals(old, same, "draw " + i);
+        }
+        SplittableRandom c = new SplittableRandom(11);
+        long flipped = java.util.stream.IntStream.range(0, 400)
+                .filter(i -> ViewParams.random(c, 64, 0.7, 1.3, 0.5, 0.5).verticalFlip())
+                .count();
+        assertTrue(flipped > 150 && flipped < 250, "about half flipped: " + flipped);
     }
 
     @Test

@@ -30,8 +30,8 @@ class FiniteGradientTest {
         Engine.getInstance().setRandomSeed(9);
         try (NDManager manager = NDManager.newBaseManager()) {
             DetrModel model = new DetrModel(DetrConfig.tiny(data.numClasses(), 64)).initializeParameters(manager);
-            TrainOptions options =
-                    new TrainOptions(3, 2, 1e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0f, 1, 1, 0, 0, 0, 1, 9);
+            TrainOptions options = new TrainOptions(
+                    3, 2, 1e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0f, 1, 1, 0, 0, 0, 1, 9, 0);
             DetectorTrainer trainer =
                     new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
             BatchSampler sampler = new BatchSampler(data, new ImageCache(128), options, 64);
@@ -59,7 +59,21 @@ class FiniteGradientTest {
             try (NDManager manager = NDManager.newBaseManager()) {
                 DetrModel model = new DetrModel(config).initializeParameters(manager);
                 TrainOptions options = new TrainOptions(
-                        40, 4, 5e-4f, 1e-4f, 5, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5, 0, 0, 1, seed);
+                        40,
+                        4,
+                        5e-4f,
+                        1e-4f,
+                        5,
+                        LearningRateSchedule.Kind.COSINE,
+                        0.1f,
+                        0.8,
+                        1.2,
+                        0.5,
+                        0,
+                        0,
+                        1,
+                        seed,
+                        0);
                 DetectorTrainer trainer =
                         new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
                 BatchSampler sampler = new BatchSampler(data, new ImageCache(128), options, 64);

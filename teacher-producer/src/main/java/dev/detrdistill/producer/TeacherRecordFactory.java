@@ -60,6 +60,11 @@ public final class TeacherRecordFactory {
             stages.add(stage);
         }
         ViewParams v = view.params();
+        if (v.verticalFlip()) {
+            // The View record has no vertical flip: a student would render a different view than the teacher saw.
+            throw new IllegalArgumentException("image " + entry.id() + ": teacher records describe horizontal "
+                    + "flips only, and this view is flipped vertically");
+        }
         View viewRecord = new View(v.flip(), v.scaledSize(), v.offsetX(), v.offsetY(), v.outputSize());
         ImageRef image = new ImageRef(
                 entry.width(),
