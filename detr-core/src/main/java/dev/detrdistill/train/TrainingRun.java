@@ -119,6 +119,7 @@ public final class TrainingRun {
                     train.numObjects(),
                     options.steps(),
                     options.batchSize());
+            log.println(dev.detrdistill.progress.MachineFacts.current().describe());
             if (!train.report().droppedBoxes().isEmpty()) {
                 log.println("data: " + train.report().summary());
             }

@@ -18,6 +18,7 @@ final class MatcherBench implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        System.out.println(dev.detrdistill.progress.MachineFacts.current().describe());
         LinearSumAssignment matcher = new LinearSumAssignment();
         Random rnd = new Random(0);
         double m300 = 0;

@@ -48,6 +48,7 @@ final class MemoryBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        System.out.println(dev.detrdistill.progress.MachineFacts.current().describe());
         DetectionDataset train = data.load("train");
         DetrConfig c = DetectorConfigs.load(config, train.numClasses());
         TrainOptions options = TrainSettings.options(TrainSettings.TRAIN

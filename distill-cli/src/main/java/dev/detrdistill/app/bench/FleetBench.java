@@ -133,6 +133,7 @@ public final class FleetBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        System.out.println(dev.detrdistill.progress.MachineFacts.current().describe());
         AvroTrust.trustRecordClasses();
         if (fleetSizes.stream().anyMatch(n -> n < 1 || n > 64)) {
             throw new IllegalArgumentException("--students takes fleet sizes in [1, 64], got " + fleetSizes);

@@ -184,6 +184,7 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.printf(
                 "data: %s (%d train / %d val images, classes %s)%n",
                 root, train.images().size(), val.images().size(), train.classNames());
+        System.out.println(dev.detrdistill.progress.MachineFacts.current().describe());
 
         long t = System.nanoTime();
         Path teacherDir = out.resolve("teacher");

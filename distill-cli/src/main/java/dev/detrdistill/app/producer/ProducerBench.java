@@ -43,6 +43,7 @@ public final class ProducerBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        System.out.println(dev.detrdistill.progress.MachineFacts.current().describe());
         CheckpointMeta meta = Checkpoint.readMeta(teacher);
         DetectionDataset ds = data.load(split);
         try (StreamOptions started = stream;

@@ -1,0 +1,30 @@
+package dev.detrdistill.progress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MachineFactsTest {
+    @Test
+    void readsModelFamilyAndVectorExtensionsFromCpuinfo() {
+        String cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\n"
+                + "model name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n\nprocessor\t: 1\n";
+        MachineFacts m = MachineFacts.fromCpuinfo(cpuinfo, 2, "amd64");
+        assertEquals(new MachineFacts("AMD EPYC (family 25)", 2, List.of("avx2")), m);
+        assertEquals("machine: AMD EPYC (family 25), 2 cores, avx2 (no avx512f)", m.describe());
+    }
+
+    @Test
+    void anAvx512MachineSaysSoAndAnUnreadableOneGivesTheArchitecture() {
+        String intel = "cpu family\t: 6\nmodel name\t: Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz\n"
+                + "flags\t\t: avx avx2 avx512f avx512bw\n";
+        assertEquals(
+                "machine: Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz (family 6), 8 cores, avx512f avx2",
+                MachineFacts.fromCpuinfo(intel, 8, "amd64").describe());
+        MachineFacts unknown = MachineFacts.fromCpuinfo("", 4, "aarch64");
+        assertEquals("machine: aarch64, 4 cores, no SIMD extension read", unknown.describe());
+        assertFalse(MachineFacts.current().describe().isBlank());
+    }
+}
