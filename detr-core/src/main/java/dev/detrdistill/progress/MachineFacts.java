@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /**
  * The machine a run measured its times on, printed at the start of training, the demo and benchmarks: the same
- * command ran about 3x slower per step on an AVX2-only AMD EPYC than on the machine of earlier figures
+ * command ran two to three times slower per step on an AVX2-only AMD EPYC than on the machine of earlier figures
  * (docs/benchmarks.md, "Machines"), so a time means little without the CPU it was taken on.
  *
  * @param cpu the CPU's model name, or the OS architecture where it cannot be read

@@ -14,11 +14,11 @@ package dev.detrdistill.train;
  * @param minScale smallest scale-jitter factor
  * @param maxScale largest scale-jitter factor
  * @param flipProb horizontal flip probability
+ * @param verticalFlipProb vertical flip probability (0 for photographs; images without an up may use 0.5)
  * @param evalEvery evaluate every this many steps (0 = only at the end)
  * @param checkpointEvery save a checkpoint every this many steps (0 = only at the end)
  * @param logEvery write a metrics line every this many steps
  * @param seed seeds parameter init, data order and augmentation
- * @param verticalFlipProb vertical flip probability (0 for photographs; images without an up may use 0.5)
  */
 public record TrainOptions(
         int steps,
@@ -31,11 +31,11 @@ public record TrainOptions(
         double minScale,
         double maxScale,
         double flipProb,
+        double verticalFlipProb,
         int evalEvery,
         int checkpointEvery,
         int logEvery,
-        long seed,
-        double verticalFlipProb) {
+        long seed) {
 
     /** The defaults of {@link TrainSettings#TRAIN}. */
     public static TrainOptions defaults() {
@@ -89,11 +89,11 @@ public record TrainOptions(
                 minScale,
                 maxScale,
                 flipProb,
+                verticalFlipProb,
                 evalEvery,
                 checkpointEvery,
                 logEvery,
-                seed,
-                verticalFlipProb);
+                seed);
     }
 
     private static void positive(String key, int v) {

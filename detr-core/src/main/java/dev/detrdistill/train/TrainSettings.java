@@ -107,10 +107,10 @@ public final class TrainSettings {
                 jitter[0],
                 jitter[1],
                 s.get(FLIP),
+                s.get(VERTICAL_FLIP),
                 s.get(EVAL_EVERY),
                 s.get(CHECKPOINT_EVERY),
                 s.get(LOG_EVERY),
-                s.get(SEED),
-                s.get(VERTICAL_FLIP));
+                s.get(SEED));
     }
 }

@@ -63,7 +63,7 @@ class DistillationTest {
 
     private static TrainOptions options(long seed) {
         return new TrainOptions(
-                12, 2, 5e-4f, 1e-4f, 2, LearningRateSchedule.Kind.COSINE, 0.1f, 0.9, 1.1, 0.5, 0, 0, 1, seed, 0);
+                12, 2, 5e-4f, 1e-4f, 2, LearningRateSchedule.Kind.COSINE, 0.1f, 0.9, 1.1, 0.5, 0, 0, 0, 1, seed);
     }
 
     private static List<ImageView> batch(int step) {

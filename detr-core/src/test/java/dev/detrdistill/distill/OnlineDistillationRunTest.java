@@ -37,7 +37,7 @@ class OnlineDistillationRunTest {
     void distillationRunLogsEveryTermAndResumesExactlyWithItsAdapters() throws Exception {
         DetectionDataset train = TestData.tinyTrain();
         TrainOptions o = new TrainOptions(
-                6, 2, 5e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0.1f, 0.9, 1.1, 0.5, 0, 0, 1, 3, 0);
+                6, 2, 5e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0.1f, 0.9, 1.1, 0.5, 0, 0, 0, 1, 3);
         DetrConfig teacherConfig = DetrConfig.builder()
                 .backboneWidths(List.of(8, 16, 16))
                 .blocksPerStage(0)

@@ -92,7 +92,7 @@ class PretrainedBackboneTest {
                 Map<String, float[]> before = snapshot(model);
                 DetectionDataset data = TestData.tinyTrain();
                 TrainOptions options = new TrainOptions(
-                        2, 2, 1e-3f, 0f, 0, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 1, 7L, 0);
+                        2, 2, 1e-3f, 0f, 0, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 0, 1, 7L);
                 DetectorTrainer trainer =
                         new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), m, options);
                 BatchSampler sampler = new BatchSampler(data, new ImageCache(16), options, 64);

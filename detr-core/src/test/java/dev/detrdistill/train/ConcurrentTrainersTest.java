@@ -53,7 +53,7 @@ class ConcurrentTrainersTest {
                 model = new DetrModel(DetrConfig.tiny(data.numClasses(), 64)).initializeParameters(manager);
             }
             TrainOptions options = new TrainOptions(
-                    STEPS, 2, 5e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 1, seed, 0);
+                    STEPS, 2, 5e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 0, 1, seed);
             DetectorTrainer trainer =
                     new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
             BatchSampler sampler = new BatchSampler(data, new ImageCache(128), options, 64);

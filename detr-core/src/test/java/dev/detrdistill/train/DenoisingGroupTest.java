@@ -33,7 +33,7 @@ class DenoisingGroupTest {
             DetrModel model = new DetrModel(DetrConfig.tiny(data.numClasses(), 64)).initializeParameters(m);
             DenoisingGroup group = new DenoisingGroup(model, new SetCriterion(LossWeights.defaults()), 0.4f, 1f, 5L);
             TrainOptions options = new TrainOptions(
-                    2, 2, 1e-3f, 0f, 0, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 1, 4L, 0);
+                    2, 2, 1e-3f, 0f, 0, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 0, 1, 4L);
             BatchSampler sampler = new BatchSampler(data, new ImageCache(16), options, 64);
             List<ImageView> views = sampler.batch(0);
             NDArray images = Batches.images(m, views);

@@ -31,7 +31,7 @@ class FiniteGradientTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             DetrModel model = new DetrModel(DetrConfig.tiny(data.numClasses(), 64)).initializeParameters(manager);
             TrainOptions options = new TrainOptions(
-                    3, 2, 1e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0f, 1, 1, 0, 0, 0, 1, 9, 0);
+                    3, 2, 1e-4f, 1e-4f, 1, LearningRateSchedule.Kind.COSINE, 0f, 1, 1, 0, 0, 0, 0, 1, 9);
             DetectorTrainer trainer =
                     new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
             BatchSampler sampler = new BatchSampler(data, new ImageCache(128), options, 64);
@@ -71,9 +71,9 @@ class FiniteGradientTest {
                         0.5,
                         0,
                         0,
+                        0,
                         1,
-                        seed,
-                        0);
+                        seed);
                 DetectorTrainer trainer =
                         new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), manager, options);
                 BatchSampler sampler = new BatchSampler(data, new ImageCache(128), options, 64);

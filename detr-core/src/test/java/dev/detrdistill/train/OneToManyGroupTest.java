@@ -25,7 +25,7 @@ class OneToManyGroupTest {
             DetrModel model = new DetrModel(DetrConfig.tiny(data.numClasses(), 64)).initializeParameters(m);
             OneToManyGroup group = new OneToManyGroup(model, new SetCriterion(LossWeights.defaults()), 30, 3, 1f, m);
             TrainOptions options = new TrainOptions(
-                    3, 2, 1e-3f, 0f, 0, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 1, 3L, 0);
+                    3, 2, 1e-3f, 0f, 0, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 0, 1, 3L);
             DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), m, options)
                     .withExtraLoss(group);
             BatchSampler sampler = new BatchSampler(data, new ImageCache(16), options, 64);
