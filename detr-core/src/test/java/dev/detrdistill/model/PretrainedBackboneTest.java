@@ -15,6 +15,7 @@ import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.ImageCache;
 import dev.detrdistill.loss.LossWeights;
 import dev.detrdistill.loss.SetCriterion;
+import dev.detrdistill.model.pretrained.CenterNetModel;
 import dev.detrdistill.model.pretrained.NpmModelPackage;
 import dev.detrdistill.model.tfjs.PretrainedFixture;
 import dev.detrdistill.train.BatchSampler;
@@ -138,6 +139,29 @@ class PretrainedBackboneTest {
                 .pretrained(PretrainedBackbone.centerNet(List.of(12), true, 0.1f))
                 .build());
         assertTrue(s.getMessage().contains("pretrained.strides"), s.getMessage());
+    }
+
+    @Test
+    void theCenterNetsFeaturePyramidServesAsTheBackbone() {
+        Engine.getInstance().setRandomSeed(0);
+        PretrainedBackbone neck = new PretrainedBackbone(
+                PretrainedBackbone.CENTERNET, List.of(8), false, 0.1f, List.of(CenterNetModel.NECK_TAPS.get(8)));
+        try (NDManager m = NDManager.newBaseManager()) {
+            DetrModel model =
+                    new DetrModel(config(false).toBuilder().pretrained(neck).build()).initializeParameters(m);
+            NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
+            DetrOutput out = model.detect(new ai.djl.training.ParameterStore(m, false), x, false);
+            assertEquals(new Shape(2, 32, 8, 8), out.features().get(0).getShape());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(true).toBuilder()
+                .pretrained(new PretrainedBackbone(
+                        PretrainedBackbone.CENTERNET,
+                        List.of(8, 16),
+                        false,
+                        0.1f,
+                        List.of(neck.taps().get(0))))
+                .build());
+        assertTrue(e.getMessage().contains("pretrained.taps"), e.getMessage());
     }
 
     private static Map<String, float[]> snapshot(DetrModel model) {

@@ -33,6 +33,16 @@ public final class CenterNetModel implements AutoCloseable {
             32, "tower_0/extern1/hard_swish/mul_1");
 
     /** Channels of each tap. */
+    /**
+     * Its feature pyramid's maps by stride: each the concatenation of a backbone map (through a 1x1 and a separable
+     * 3x3 conv) with the next coarser level upsampled, so the stride-8 one already carries the stride-16 and -32
+     * context. At another input size than 512 px its folded upsampling sizes scale with the input.
+     */
+    public static final java.util.Map<Integer, String> NECK_TAPS = java.util.Map.of(
+            4, "tower_0/CenternetHead/Relu_2",
+            8, "tower_0/CenternetHead/Relu_1",
+            16, "tower_0/CenternetHead/Relu");
+
     public static final java.util.Map<Integer, Integer> TAP_CHANNELS = java.util.Map.of(8, 32, 16, 88, 32, 480);
 
     /** One detection in the photo's own pixel coordinates. */

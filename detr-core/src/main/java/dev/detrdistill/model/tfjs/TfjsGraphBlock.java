@@ -29,12 +29,25 @@ public final class TfjsGraphBlock extends AbstractBlock {
     private final Map<String, Parameter> weights = new LinkedHashMap<>();
     private final Map<String, float[]> initialValues = new HashMap<>();
     private final Map<String, Shape> initialShapes = new HashMap<>();
+    private final java.util.Set<String> foldedSizes = new java.util.HashSet<>();
+    private final long[] declaredSize; // the placeholder's fixed height and width, or null when not fixed
 
     public TfjsGraphBlock(TfjsGraph graph, List<String> outputs, boolean trainable) {
         this.graph = graph;
         this.outputs = List.copyOf(outputs);
         this.plan = graph.plan(outputs);
         this.inputName = graph.input().name();
+        this.declaredSize = declaredSpatialSize(graph.input());
+        for (TfjsNode n : plan) {
+            // The converter folds a resize's target size (e.g. Keras' UpSampling2D: twice the input) into a
+            // constant for the input size the graph was exported at; at another size it scales with the input.
+            if (n.op().equals("ResizeBilinear") && n.inputs().size() > 1) {
+                String size = TfjsGraph.baseName(n.inputs().get(1));
+                if (graph.constant(size) != null) {
+                    foldedSizes.add(size);
+                }
+            }
+        }
         for (TfjsNode n : plan) {
             Boolean depthwise = TfjsOps.CONV_FILTERS.get(n.op());
             if (depthwise == null) {
@@ -165,7 +178,9 @@ public final class TfjsGraphBlock extends AbstractBlock {
                 Parameter p = weights.get(n.name());
                 NDArray a = p != null
                         ? ps.getValue(p, input.array().getDevice(), training)
-                        : fixedConstant(graph.constant(n.name()), m, input.array());
+                        : foldedSizes.contains(n.name())
+                                ? scaledSize(n, graph.constant(n.name()), input, m)
+                                : fixedConstant(graph.constant(n.name()), m, input.array());
                 result = List.of(TfjsValue.tf(a));
             } else {
                 List<TfjsValue> in = new ArrayList<>(n.inputs().size());
@@ -182,6 +197,43 @@ public final class TfjsGraphBlock extends AbstractBlock {
             out.add(values.get(TfjsGraph.baseName(o)).get(TfjsGraph.outputIndex(o)));
         }
         return out;
+    }
+
+    /** The placeholder's declared {@code [height, width]} when both are fixed, else null. */
+    private static long[] declaredSpatialSize(TfjsNode placeholder) {
+        com.fasterxml.jackson.databind.JsonNode dims =
+                placeholder.attr().path("shape").path("shape").path("dim");
+        if (!dims.isArray() || dims.size() != 4) {
+            return null;
+        }
+        long h = dims.get(1).path("size").asLong(-1);
+        long w = dims.get(2).path("size").asLong(-1);
+        return h > 0 && w > 0 ? new long[] {h, w} : null;
+    }
+
+    /**
+     * A folded resize target for this input: as exported when the input has the declared size, else scaled by
+     * the input's size over the declared one (exactly; a size that does not scale to whole pixels is refused).
+     */
+    private NDArray scaledSize(TfjsNode constant, TfjsTensor folded, TfjsValue input, NDManager m) {
+        NDArray a = folded.create(m);
+        Shape in = input.spatialShape();
+        if (declaredSize == null || (in.get(0) == declaredSize[0] && in.get(1) == declaredSize[1])) {
+            return a;
+        }
+        int[] size = a.toIntArray();
+        int[] scaled = new int[size.length];
+        for (int i = 0; i < size.length; i++) {
+            long num = size[i] * in.get(i);
+            if (num % declaredSize[i] != 0) {
+                throw new TfjsFormatException(graph.source() + ": resize size " + constant.name() + "="
+                        + java.util.Arrays.toString(size) + " was folded for a " + declaredSize[0] + "x"
+                        + declaredSize[1] + " input and does not scale to whole pixels for " + in.get(0) + "x"
+                        + in.get(1));
+            }
+            scaled[i] = (int) (num / declaredSize[i]);
+        }
+        return m.create(scaled);
     }
 
     /** A fixed constant on the input's device; float ones in the input's precision (the graph runs in float64 too). */

@@ -23,6 +23,14 @@ public record TfjsValue(NDArray array, boolean channelsFirst) {
         return array.getShape().dimension();
     }
 
+    /** Height and width of a rank-4 image tensor, whichever layout it is held in. */
+    public ai.djl.ndarray.types.Shape spatialShape() {
+        ai.djl.ndarray.types.Shape s = array.getShape();
+        return channelsFirst
+                ? new ai.djl.ndarray.types.Shape(s.get(2), s.get(3))
+                : new ai.djl.ndarray.types.Shape(s.get(1), s.get(2));
+    }
+
     /** In TensorFlow's layout. */
     public NDArray nhwc() {
         return channelsFirst ? array.transpose(0, 2, 3, 1) : array;

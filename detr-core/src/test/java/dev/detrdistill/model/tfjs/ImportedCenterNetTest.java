@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole COCO CenterNet imported from its npm package, checked against TensorFlow's own run of the same graph
- * (values committed by tools/tfjs-reference): backbone taps to 1e-4, and the detections on two real photographs.
+ * (values committed by tools/tfjs-reference): backbone and feature-pyramid taps to 1e-4, and the detections on two
+ * real photographs.
  */
 class ImportedCenterNetTest {
     private static Path modelJson;
@@ -42,39 +43,78 @@ class ImportedCenterNetTest {
      */
     @Test
     void backboneTapsMatchTensorFlow() throws IOException {
-        TfjsGraph graph = TfjsGraph.load(modelJson);
         List<Integer> strides = List.of(8, 16, 32);
         List<String> taps =
                 strides.stream().map(CenterNetModel.BACKBONE_TAPS::get).toList();
+        for (String image : List.of("astronaut", "coffee")) {
+            assertTapsMatch(taps, strides, image, image + "-128.taps");
+        }
+    }
+
+    /**
+     * The feature pyramid at 128 px, where its upsampling sizes (folded for 512 px) scale with the input; the
+     * reference is TensorFlow with those sizes scaled in NumPy, in float64 as above.
+     */
+    @Test
+    void neckTapsMatchTensorFlowAtAnotherInputSize() throws IOException {
+        List<Integer> strides = List.of(8, 16);
+        List<String> taps = strides.stream().map(CenterNetModel.NECK_TAPS::get).toList();
+        assertTapsMatch(taps, strides, "astronaut", "astronaut-128.neck");
+    }
+
+    private static void assertTapsMatch(List<String> taps, List<Integer> strides, String image, String reference)
+            throws IOException {
+        TfjsGraph graph = TfjsGraph.load(modelJson);
+        List<double[]> expected = readTaps(reference);
         for (DataType type : List.of(DataType.FLOAT64, DataType.FLOAT32)) {
             TfjsGraphBlock block = new TfjsGraphBlock(graph, taps, false);
             try (NDManager m = NDManager.newBaseManager()) {
                 block.initialize(m, type, new Shape(1, 128, 128, 3));
-                for (String image : List.of("astronaut", "coffee")) {
-                    NDArray input = m.create(pixels(image + "-128.png"), new Shape(1, 128, 128, 3))
-                            .toType(type, false);
-                    List<TfjsValue> out = block.run(new ParameterStore(m, false), TfjsValue.tf(input), false);
-                    List<double[]> expected = readTaps(image + "-128.taps");
-                    for (int i = 0; i < strides.size(); i++) {
-                        double[] actual = out.get(i)
-                                .nhwc()
-                                .toType(DataType.FLOAT64, false)
-                                .toDoubleArray();
-                        double[] want = expected.get(i);
-                        assertEquals(want.length, actual.length, image + " stride " + strides.get(i));
-                        double worst = 0;
-                        double largest = 0;
-                        for (int k = 0; k < want.length; k++) {
-                            worst = Math.max(worst, Math.abs(actual[k] - want[k]));
-                            largest = Math.max(largest, Math.abs(want[k]));
-                        }
-                        String what = String.format(
-                                "%s %s stride %d: max |java - tensorflow| = %.2e (largest value %.1f)",
-                                type, image, strides.get(i), worst, largest);
-                        System.out.println(what);
-                        double limit = type == DataType.FLOAT64 ? 1e-4 : 1e-5 * largest;
-                        assertTrue(worst <= limit, what + " exceeds " + limit);
+                NDArray input = m.create(pixels(image + "-128.png"), new Shape(1, 128, 128, 3))
+                        .toType(type, false);
+                List<TfjsValue> out = block.run(new ParameterStore(m, false), TfjsValue.tf(input), false);
+                for (int i = 0; i < strides.size(); i++) {
+                    double[] actual =
+                            out.get(i).nhwc().toType(DataType.FLOAT64, false).toDoubleArray();
+                    double[] want = expected.get(i);
+                    assertEquals(want.length, actual.length, image + " stride " + strides.get(i));
+                    double worst = 0;
+                    double largest = 0;
+                    for (int k = 0; k < want.length; k++) {
+                        worst = Math.max(worst, Math.abs(actual[k] - want[k]));
+                        largest = Math.max(largest, Math.abs(want[k]));
                     }
+                    String what = String.format(
+                            "%s %s %s stride %d: max |java - tensorflow| = %.2e (largest value %.1f)",
+                            type, reference, image, strides.get(i), worst, largest);
+                    System.out.println(what);
+                    double limit = type == DataType.FLOAT64 ? 1e-4 : 1e-5 * largest;
+                    assertTrue(worst <= limit, what + " exceeds " + limit);
+                }
+            }
+        }
+    }
+
+    /**
+     * The feature pyramid's maps at a detector's input size, not the 512 px its upsampling sizes were folded for:
+     * each at its stride, and at 512 px its stride-4 map is the one the CenterNet's own head reads.
+     */
+    @Test
+    void neckTapsRunAtOtherInputSizes() throws IOException {
+        TfjsGraph graph = TfjsGraph.load(modelJson);
+        List<Integer> strides = List.of(4, 8, 16);
+        List<String> taps = strides.stream().map(CenterNetModel.NECK_TAPS::get).toList();
+        TfjsGraphBlock block = new TfjsGraphBlock(graph, taps, false);
+        try (NDManager m = NDManager.newBaseManager()) {
+            block.initialize(m, DataType.FLOAT32, new Shape(1, 128, 128, 3));
+            for (int size : new int[] {128, 256}) {
+                NDArray input = m.randomUniform(0, 255, new Shape(1, size, size, 3));
+                List<TfjsValue> out = block.run(new ParameterStore(m, false), TfjsValue.tf(input), false);
+                for (int i = 0; i < strides.size(); i++) {
+                    Shape s = out.get(i).nhwc().getShape();
+                    System.out.println("neck stride " + strides.get(i) + " at " + size + " px: " + s);
+                    assertEquals(size / strides.get(i), s.get(1), "stride " + strides.get(i) + " at " + size);
+                    assertEquals(size / strides.get(i), s.get(2), "stride " + strides.get(i) + " at " + size);
                 }
             }
         }

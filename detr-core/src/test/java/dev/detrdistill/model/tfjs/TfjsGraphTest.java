@@ -81,6 +81,47 @@ class TfjsGraphTest {
         }
     }
 
+    /** A 4x4 placeholder resized to a size folded as the constant [6, 6] (1.5 times the declared input). */
+    private Path resizeModel() throws IOException {
+        String json =
+                """
+                {"format": "graph-model", "modelTopology": {"node": [
+                  {"name": "x", "op": "Placeholder", "attr": {"shape": {"shape": {"dim": [
+                     {"size": "1"}, {"size": "4"}, {"size": "4"}, {"size": "1"}]}}}},
+                  {"name": "size", "op": "Const", "attr": {}},
+                  {"name": "y", "op": "ResizeBilinear", "input": ["x", "size"], "attr": {
+                     "align_corners": {"b": false}, "half_pixel_centers": {"b": false}}}]},
+                 "weightsManifest": [{"paths": ["s.bin"], "weights": [
+                   {"name": "size", "shape": [2], "dtype": "int32"}]}]}
+                """;
+        ByteBuffer b =
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(6).putInt(6);
+        Files.write(dir.resolve("s.bin"), b.array());
+        Path model = dir.resolve("resize.json");
+        Files.writeString(model, json);
+        return model;
+    }
+
+    @Test
+    void foldedResizeSizesScaleWithTheInput() throws IOException {
+        TfjsGraphBlock block = new TfjsGraphBlock(TfjsGraph.load(resizeModel()), List.of("y"), false);
+        try (NDManager m = NDManager.newBaseManager()) {
+            block.initialize(m, DataType.FLOAT32, new Shape(1, 4, 4, 1));
+            ParameterStore ps = new ParameterStore(m, false);
+            // As exported at the declared 4x4; at other sizes the folded [6, 6] keeps its ratio to the input.
+            int[][] sides = {{4, 6}, {8, 12}, {6, 9}};
+            for (int[] s : sides) {
+                NDArray in = m.ones(new Shape(1, s[0], s[0], 1));
+                Shape out = block.run(ps, TfjsValue.tf(in), false).get(0).nhwc().getShape();
+                assertEquals(new Shape(1, s[1], s[1], 1), out, "input " + s[0]);
+            }
+            NDArray odd = m.ones(new Shape(1, 5, 5, 1)); // 6 * 5 / 4 = 7.5 pixels
+            TfjsFormatException e =
+                    assertThrows(TfjsFormatException.class, () -> block.run(ps, TfjsValue.tf(odd), false));
+            assertTrue(e.getMessage().contains("resize size size=[6, 6] was folded for a 4x4 input"), e.getMessage());
+        }
+    }
+
     @Test
     void halfPrecisionDecodesExactly() {
         assertEquals(1f, Float16.toFloat((short) 0x3c00));
