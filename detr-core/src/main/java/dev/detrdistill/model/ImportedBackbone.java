@@ -42,7 +42,7 @@ public final class ImportedBackbone extends AbstractBlock {
         List<String> taps = new ArrayList<>();
         for (int i = 0; i < spec.strides().size(); i++) {
             int stride = spec.strides().get(i);
-            if (spec.file().equals(PretrainedBackbone.CENTERNET) && spec.taps().isEmpty()) {
+            if (spec.usesCenterNetBackboneTaps()) {
                 String tap = CenterNetModel.BACKBONE_TAPS.get(stride);
                 if (tap == null) {
                     throw new IllegalArgumentException("detector config: pretrained.strides=" + spec.strides()
@@ -135,10 +135,9 @@ public final class ImportedBackbone extends AbstractBlock {
         Shape in = inputShapes[0];
         graph.initialize(manager, dataType, new Shape(in.get(0), in.get(2), in.get(3), 3));
         // The CenterNet backbone's tap widths are known; other taps are run once on zeros to find them.
-        Shape[] taps =
-                spec.file().equals(PretrainedBackbone.CENTERNET) && spec.taps().isEmpty()
-                        ? null
-                        : graph.getOutputShapes(new Shape[] {new Shape(1, in.get(2), in.get(3), 3)});
+        Shape[] taps = spec.usesCenterNetBackboneTaps()
+                ? null
+                : graph.getOutputShapes(new Shape[] {new Shape(1, in.get(2), in.get(3), 3)});
         for (int i = 0; i < projections.size(); i++) {
             int stride = spec.strides().get(i);
             long ch = taps == null ? CenterNetModel.TAP_CHANNELS.get(stride) : taps[i].get(3);

@@ -35,6 +35,12 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
         return file != null && (file.endsWith(".pt") || file.endsWith(".pth") || file.endsWith(".torchscript"));
     }
 
+    /** The CenterNet with no taps named: its MobileNetV3's own maps, whose names and widths are known. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean usesCenterNetBackboneTaps() {
+        return CENTERNET.equals(file) && taps.isEmpty();
+    }
+
     public int finestStride() {
         return strides.stream().mapToInt(Integer::intValue).min().orElseThrow();
     }
@@ -57,7 +63,7 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
         if (!(lrScale > 0 && lrScale <= 1)) {
             throw bad("lrScale", lrScale, "in (0, 1]");
         }
-        if (!isTorchScript() && (!file.equals(CENTERNET) || !taps.isEmpty()) && taps.size() != strides.size()) {
+        if (!isTorchScript() && !usesCenterNetBackboneTaps() && taps.size() != strides.size()) {
             throw bad("taps", taps, "one graph output name per stride " + strides);
         }
     }

@@ -32,7 +32,6 @@ public final class CenterNetModel implements AutoCloseable {
             16, "tower_0/MobilenetV3/expanded_conv_11/add",
             32, "tower_0/extern1/hard_swish/mul_1");
 
-    /** Channels of each tap. */
     /**
      * Its feature pyramid's maps by stride: each the concatenation of a backbone map (through a 1x1 and a separable
      * 3x3 conv) with the next coarser level upsampled, so the stride-8 one already carries the stride-16 and -32
@@ -43,6 +42,7 @@ public final class CenterNetModel implements AutoCloseable {
             8, "tower_0/CenternetHead/Relu_1",
             16, "tower_0/CenternetHead/Relu");
 
+    /** Channels of each tap. */
     public static final java.util.Map<Integer, Integer> TAP_CHANNELS = java.util.Map.of(8, 32, 16, 88, 32, 480);
 
     /** One detection in the photo's own pixel coordinates. */

@@ -9,11 +9,15 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A TensorFlow.js graph model as a DJL block with named outputs. Conv filters and biases are its parameters
@@ -29,7 +33,7 @@ public final class TfjsGraphBlock extends AbstractBlock {
     private final Map<String, Parameter> weights = new LinkedHashMap<>();
     private final Map<String, float[]> initialValues = new HashMap<>();
     private final Map<String, Shape> initialShapes = new HashMap<>();
-    private final java.util.Set<String> foldedSizes = new java.util.HashSet<>();
+    private final Set<String> foldedSizes = new HashSet<>();
     private final long[] declaredSize; // the placeholder's fixed height and width, or null when not fixed
 
     public TfjsGraphBlock(TfjsGraph graph, List<String> outputs, boolean trainable) {
@@ -201,8 +205,7 @@ public final class TfjsGraphBlock extends AbstractBlock {
 
     /** The placeholder's declared {@code [height, width]} when both are fixed, else null. */
     private static long[] declaredSpatialSize(TfjsNode placeholder) {
-        com.fasterxml.jackson.databind.JsonNode dims =
-                placeholder.attr().path("shape").path("shape").path("dim");
+        JsonNode dims = placeholder.attr().path("shape").path("shape").path("dim");
         if (!dims.isArray() || dims.size() != 4) {
             return null;
         }
@@ -216,18 +219,17 @@ public final class TfjsGraphBlock extends AbstractBlock {
      * the input's size over the declared one (exactly; a size that does not scale to whole pixels is refused).
      */
     private NDArray scaledSize(TfjsNode constant, TfjsTensor folded, TfjsValue input, NDManager m) {
-        NDArray a = folded.create(m);
+        int[] size = folded.ints();
         Shape in = input.spatialShape();
         if (declaredSize == null || (in.get(0) == declaredSize[0] && in.get(1) == declaredSize[1])) {
-            return a;
+            return m.create(size);
         }
-        int[] size = a.toIntArray();
         int[] scaled = new int[size.length];
         for (int i = 0; i < size.length; i++) {
             long num = size[i] * in.get(i);
             if (num % declaredSize[i] != 0) {
                 throw new TfjsFormatException(graph.source() + ": resize size " + constant.name() + "="
-                        + java.util.Arrays.toString(size) + " was folded for a " + declaredSize[0] + "x"
+                        + Arrays.toString(size) + " was folded for a " + declaredSize[0] + "x"
                         + declaredSize[1] + " input and does not scale to whole pixels for " + in.get(0) + "x"
                         + in.get(1));
             }

@@ -1,6 +1,7 @@
 package dev.detrdistill.model.tfjs;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * A tensor flowing through the graph. TensorFlow.js graphs are NHWC; libtorch convolves NCHW. Rank-4 activations
@@ -24,11 +25,9 @@ public record TfjsValue(NDArray array, boolean channelsFirst) {
     }
 
     /** Height and width of a rank-4 image tensor, whichever layout it is held in. */
-    public ai.djl.ndarray.types.Shape spatialShape() {
-        ai.djl.ndarray.types.Shape s = array.getShape();
-        return channelsFirst
-                ? new ai.djl.ndarray.types.Shape(s.get(2), s.get(3))
-                : new ai.djl.ndarray.types.Shape(s.get(1), s.get(2));
+    public Shape spatialShape() {
+        Shape s = array.getShape();
+        return channelsFirst ? new Shape(s.get(2), s.get(3)) : new Shape(s.get(1), s.get(2));
     }
 
     /** In TensorFlow's layout. */

@@ -96,8 +96,8 @@ class ImportedCenterNetTest {
     }
 
     /**
-     * The feature pyramid's maps at a detector's input size, not the 512 px its upsampling sizes were folded for:
-     * each at its stride, and at 512 px its stride-4 map is the one the CenterNet's own head reads.
+     * The feature pyramid's maps at a detector's input sizes (128 and 256 px), not the 512 px its upsampling sizes
+     * were folded for: each comes out at its own stride.
      */
     @Test
     void neckTapsRunAtOtherInputSizes() throws IOException {
