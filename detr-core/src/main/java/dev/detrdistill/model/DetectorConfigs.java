@@ -12,7 +12,13 @@ import java.nio.file.Path;
 public final class DetectorConfigs {
     /** The built-in presets ({@code configs/<name>.yaml}; docs/configuration.md describes each). */
     public static final java.util.List<String> PRESETS = java.util.List.of(
-            "teacher", "student", "tiny", "teacher-pretrained", "teacher-pretrained-s8", "student-pretrained");
+            "teacher",
+            "student",
+            "tiny",
+            "teacher-pretrained",
+            "teacher-pretrained-s8",
+            "teacher-pretrained-s8-320",
+            "student-pretrained");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

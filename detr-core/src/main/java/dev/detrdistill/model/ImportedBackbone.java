@@ -54,7 +54,8 @@ public final class ImportedBackbone extends AbstractBlock {
             }
         }
         Path json = modelJson(spec);
-        graph = addChildBlock("pretrained", new TfjsGraphBlock(TfjsGraph.load(json), taps, !spec.freeze()));
+        graph = addChildBlock(
+                "pretrained", new TfjsGraphBlock(TfjsGraph.load(json), taps, !spec.freeze(), spec.freezeThrough()));
         cache = spec.freeze()
                 ? FrozenTapCache.shared("tfjs " + json.toAbsolutePath().normalize() + " " + taps)
                 : null;

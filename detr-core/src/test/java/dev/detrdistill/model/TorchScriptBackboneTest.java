@@ -23,7 +23,7 @@ class TorchScriptBackboneTest {
 
     private static DetrConfig config(boolean freeze) {
         return DetrConfig.builder()
-                .pretrained(new PretrainedBackbone(TRUNK.toString(), List.of(8), freeze, null, null))
+                .pretrained(new PretrainedBackbone(TRUNK.toString(), List.of(8), freeze, null, null, null))
                 .hiddenDim(32)
                 .numHeads(4)
                 .ffnDim(64)

@@ -37,6 +37,14 @@ public final class TfjsGraphBlock extends AbstractBlock {
     private final long[] declaredSize; // the placeholder's fixed height and width, or null when not fixed
 
     public TfjsGraphBlock(TfjsGraph graph, List<String> outputs, boolean trainable) {
+        this(graph, outputs, trainable, null);
+    }
+
+    /**
+     * @param freezeThrough when trainable, a node whose weights and those of every node it depends on stay as
+     *     imported (no gradients are computed into them, which is what saves the time); null: none
+     */
+    public TfjsGraphBlock(TfjsGraph graph, List<String> outputs, boolean trainable, String freezeThrough) {
         this.graph = graph;
         this.outputs = List.copyOf(outputs);
         this.plan = graph.plan(outputs);
@@ -52,14 +60,16 @@ public final class TfjsGraphBlock extends AbstractBlock {
                 }
             }
         }
+        Set<TfjsNode> frozen = frozenNodes(freezeThrough);
         for (TfjsNode n : plan) {
             Boolean depthwise = TfjsOps.CONV_FILTERS.get(n.op());
             if (depthwise == null) {
                 continue;
             }
-            addWeight(n, n.inputs().get(1), depthwise ? Layout.DEPTHWISE : Layout.CONV, trainable);
+            boolean learns = trainable && !frozen.contains(n);
+            addWeight(n, n.inputs().get(1), depthwise ? Layout.DEPTHWISE : Layout.CONV, learns);
             if (n.inputs().size() > 2) {
-                addWeight(n, n.inputs().get(2), Layout.AS_IS, trainable);
+                addWeight(n, n.inputs().get(2), Layout.AS_IS, learns);
             }
         }
         for (TfjsNode n : plan) {
@@ -72,6 +82,18 @@ public final class TfjsGraphBlock extends AbstractBlock {
                 }
             }
         }
+    }
+
+    /** The named node and all it depends on; empty for null. */
+    private Set<TfjsNode> frozenNodes(String freezeThrough) {
+        if (freezeThrough == null) {
+            return Set.of();
+        }
+        if (!plan.contains(graph.node(freezeThrough))) {
+            throw new TfjsFormatException(graph.source() + ": '" + freezeThrough + "' is not on the way to the"
+                    + " outputs " + outputs + "; freezing through it would freeze nothing they use");
+        }
+        return new HashSet<>(graph.plan(List.of(freezeThrough)));
     }
 
     private enum Layout {
