@@ -71,7 +71,7 @@ public record PretrainedBackbone(
             throw bad(
                     "freezeThrough",
                     freezeThrough,
-                    "unset when the whole backbone is frozen (freeze: true or a" + " TorchScript file)");
+                    "unset when the whole backbone is frozen (freeze: true or a TorchScript file)");
         }
         if (!isTorchScript() && !usesCenterNetBackboneTaps() && taps.size() != strides.size()) {
             throw bad("taps", taps, "one graph output name per stride " + strides);
