@@ -22,6 +22,11 @@ public final class CocoResults {
 
     /** Evaluates a results file against {@code truth}, reading its {@code category_id}s as the dataset's own ids. */
     public static CocoMetrics evaluateFile(DetectionDataset truth, Path results) throws IOException {
+        return new CocoEvaluator(truth.images(), truth.classNames()).evaluate(read(truth, results));
+    }
+
+    /** A results file's detections, checked against {@code truth}'s image and category ids. */
+    public static List<Detection> read(DetectionDataset truth, Path results) throws IOException {
         JsonNode root;
         try {
             root = JSON.readTree(results.toFile());
@@ -59,7 +64,7 @@ public final class CocoResults {
                             b.get(3).asDouble()),
                     d.get("score").asDouble()));
         }
-        return new CocoEvaluator(truth.images(), truth.classNames()).evaluate(dets);
+        return dets;
     }
 
     /**

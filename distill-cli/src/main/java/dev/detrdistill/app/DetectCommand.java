@@ -11,6 +11,7 @@ import dev.detrdistill.data.ImageView;
 import dev.detrdistill.data.ViewParams;
 import dev.detrdistill.data.ViewTransform;
 import dev.detrdistill.eval.BoxPainter;
+import dev.detrdistill.eval.ClassWiseNms;
 import dev.detrdistill.eval.Detection;
 import dev.detrdistill.eval.DetectorEvaluator;
 import dev.detrdistill.model.DetrModel;
@@ -77,6 +78,13 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "Images per forward pass. Default: ${DEFAULT-VALUE}")
     int batch;
 
+    @Option(
+            names = "--nms",
+            paramLabel = "<iou>",
+            description = "Class-wise non-maximum suppression at this IoU, e.g. 0.7 (off by default: DETR's queries "
+                    + "learn not to repeat each other; a briefly trained DETR still does on some objects).")
+    Double nms;
+
     @Option(names = "--no-draw", description = "Write detections.json only, no drawn images (for timing).")
     boolean noDraw;
 
@@ -136,6 +144,9 @@ public final class DetectCommand implements Callable<Integer> {
                     }
                     long t0 = System.nanoTime();
                     List<Detection> dets = DetectorEvaluator.detect(detector, entries, views, manager);
+                    if (nms != null) {
+                        dets = new ClassWiseNms(nms).apply(dets);
+                    }
                     inferenceNanos += System.nanoTime() - t0;
                     for (int i = 0; i < entries.size(); i++) {
                         ImageEntry e = entries.get(i);

@@ -6,13 +6,17 @@ import dev.detrdistill.cli.DeviceOption;
 import dev.detrdistill.data.CocoReader;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.data.ImageCache;
+import dev.detrdistill.eval.ClassWiseNms;
+import dev.detrdistill.eval.CocoEvaluator;
 import dev.detrdistill.eval.CocoMetrics;
 import dev.detrdistill.eval.CocoResults;
+import dev.detrdistill.eval.Detection;
 import dev.detrdistill.eval.DetectorEvaluator;
 import dev.detrdistill.model.DetrModel;
 import dev.detrdistill.train.Checkpoint;
 import dev.detrdistill.train.CheckpointMeta;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,6 +60,13 @@ final class EvalCommand implements Callable<Integer> {
             description = "With --model: also write the detections in COCO results format.")
     Path writeDetections;
 
+    @Option(
+            names = "--nms",
+            paramLabel = "<iou>",
+            description = "Class-wise non-maximum suppression at this IoU before scoring, e.g. 0.7 (off by default: "
+                    + "DETR's own post-processing keeps every query's top classes).")
+    Double nms;
+
     @picocli.CommandLine.Mixin
     DeviceOption device;
 
@@ -68,7 +79,10 @@ final class EvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("use --gt and --detections together, or --model alone");
             }
             DetectionDataset truth = CocoReader.read(gt, gt.getParent());
-            m = CocoResults.evaluateFile(truth, detections);
+            m = nms == null
+                    ? CocoResults.evaluateFile(truth, detections)
+                    : new CocoEvaluator(truth.images(), truth.classNames())
+                            .evaluate(new ClassWiseNms(nms).apply(CocoResults.read(truth, detections)));
         } else if (model != null) {
             CheckpointMeta meta = Checkpoint.readMeta(model);
             DetectionDataset ds = data.load(split);
@@ -79,14 +93,17 @@ final class EvalCommand implements Callable<Integer> {
             try (NDManager manager = dev.detrdistill.model.Devices.newManager()) {
                 DetrModel detector = Checkpoint.loadModel(model, manager);
                 ImageCache cache = new ImageCache(2 * meta.config().imageSize());
-                var dets = DetectorEvaluator.predict(detector, ds, cache, manager, batch, System.err);
+                List<Detection> dets = DetectorEvaluator.predict(detector, ds, cache, manager, batch, System.err);
+                if (nms != null) {
+                    dets = new ClassWiseNms(nms).apply(dets);
+                }
                 if (writeDetections != null) {
                     CocoResults.write(ds, dets, writeDetections);
                 }
-                m = new dev.detrdistill.eval.CocoEvaluator(ds.images(), ds.classNames()).evaluate(dets);
+                m = new CocoEvaluator(ds.images(), ds.classNames()).evaluate(dets);
             }
             System.out.println("evaluated " + model + " (step " + meta.step() + ") on " + ds.name() + ", "
-                    + ds.images().size() + " images");
+                    + ds.images().size() + " images" + (nms == null ? "" : ", class-wise NMS at IoU " + nms));
         } else {
             throw new IllegalArgumentException("nothing to evaluate: give --gt and --detections, or --model");
         }
