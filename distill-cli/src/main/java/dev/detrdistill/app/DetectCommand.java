@@ -103,6 +103,7 @@ public final class DetectCommand implements Callable<Integer> {
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new IllegalArgumentException("--threshold must be a score in [0, 1], got " + threshold);
         }
+        ClassWiseNms suppression = nms == null ? null : new ClassWiseNms(nms);
         List<Path> files = imageFiles(images);
         CheckpointMeta meta = Checkpoint.readMeta(model);
         RunFolder.claim(out, List.of("detections.json", "images.json"), false, overwrite, "--out", "");
@@ -144,8 +145,8 @@ public final class DetectCommand implements Callable<Integer> {
                     }
                     long t0 = System.nanoTime();
                     List<Detection> dets = DetectorEvaluator.detect(detector, entries, views, manager);
-                    if (nms != null) {
-                        dets = new ClassWiseNms(nms).apply(dets);
+                    if (suppression != null) {
+                        dets = suppression.apply(dets);
                     }
                     inferenceNanos += System.nanoTime() - t0;
                     for (int i = 0; i < entries.size(); i++) {

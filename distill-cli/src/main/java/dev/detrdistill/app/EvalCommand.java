@@ -73,16 +73,16 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         device.apply();
+        // Built first: a bad threshold is refused before any inference runs.
+        ClassWiseNms suppression = nms == null ? null : new ClassWiseNms(nms);
         CocoMetrics m;
         if (gt != null || detections != null) {
             if (gt == null || detections == null || model != null) {
                 throw new IllegalArgumentException("use --gt and --detections together, or --model alone");
             }
             DetectionDataset truth = CocoReader.read(gt, gt.getParent());
-            m = nms == null
-                    ? CocoResults.evaluateFile(truth, detections)
-                    : new CocoEvaluator(truth.images(), truth.classNames())
-                            .evaluate(new ClassWiseNms(nms).apply(CocoResults.read(truth, detections)));
+            m = new CocoEvaluator(truth.images(), truth.classNames())
+                    .evaluate(suppressed(suppression, CocoResults.read(truth, detections)));
         } else if (model != null) {
             CheckpointMeta meta = Checkpoint.readMeta(model);
             DetectionDataset ds = data.load(split);
@@ -93,10 +93,8 @@ final class EvalCommand implements Callable<Integer> {
             try (NDManager manager = dev.detrdistill.model.Devices.newManager()) {
                 DetrModel detector = Checkpoint.loadModel(model, manager);
                 ImageCache cache = new ImageCache(2 * meta.config().imageSize());
-                List<Detection> dets = DetectorEvaluator.predict(detector, ds, cache, manager, batch, System.err);
-                if (nms != null) {
-                    dets = new ClassWiseNms(nms).apply(dets);
-                }
+                List<Detection> dets = suppressed(
+                        suppression, DetectorEvaluator.predict(detector, ds, cache, manager, batch, System.err));
                 if (writeDetections != null) {
                     CocoResults.write(ds, dets, writeDetections);
                 }
@@ -110,5 +108,9 @@ final class EvalCommand implements Callable<Integer> {
         System.out.print(m.summary());
         System.out.print(m.perClassSummary());
         return 0;
+    }
+
+    private static List<Detection> suppressed(ClassWiseNms suppression, List<Detection> dets) {
+        return suppression == null ? dets : suppression.apply(dets);
     }
 }

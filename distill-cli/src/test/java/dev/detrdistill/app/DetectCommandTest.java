@@ -63,6 +63,23 @@ class DetectCommandTest {
     }
 
     @Test
+    void refusesAnNmsThresholdBeforeReadingModelOrImages() {
+        StringWriter err = new StringWriter();
+        // Neither path exists: the threshold is what gets named, so it was checked first.
+        int rc = run(
+                err,
+                "detect",
+                "--model",
+                tmp.resolve("no-model").toString(),
+                "--images",
+                tmp.resolve("no-images").toString(),
+                "--nms",
+                "0");
+        assertTrue(rc != 0, "refused");
+        assertTrue(err.toString().contains("NMS IoU threshold 0.0 is outside (0, 1]"), err.toString());
+    }
+
+    @Test
     void writesCocoResultsAndDrawnImagesAndNamesWhatItCannotRead() throws Exception {
         Path model = checkpoint();
         Path data = SyntheticShapes.generate(tmp.resolve("data"), new SyntheticShapes.Spec(5, 0, 48, 1, 3, 11));
