@@ -19,7 +19,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * A checkpoint folder: {@code checkpoint.json} (config, classes, step, options), {@code model.params}
- * (DJL parameters, BatchNorm statistics included) and {@code optimizer.bin} (AdamW moments). Written to a
+ * (DJL parameters, BatchNorm statistics included), {@code optimizer.bin} (AdamW moments) and, with a weight
+ * average, {@code training.params} (the optimizer's own weights; {@code model.params} is the average). Written to a
  * temporary folder and moved into place, so a crash never leaves a half-written checkpoint.
  */
 public final class Checkpoint {
@@ -28,6 +29,8 @@ public final class Checkpoint {
     public static final String PARAMS = "model.params";
     public static final String OPTIMIZER = "optimizer.bin";
     public static final String ADAPTERS = "adapters.params";
+    /** The optimizer's own weights when {@code model.params} holds a weight average. */
+    public static final String TRAINING_PARAMS = "training.params";
 
     private Checkpoint() {}
 
@@ -42,13 +45,30 @@ public final class Checkpoint {
     /** Also saves distillation adapters (needed to resume a distillation run exactly; not for inference). */
     public static void save(Path dir, CheckpointMeta meta, DetrModel model, AdamW optimizer, Block adapters)
             throws IOException {
+        save(dir, meta, model, optimizer, adapters, null);
+    }
+
+    /**
+     * With a weight average, {@code model.params} holds the averaged weights (what evaluation, detection and a
+     * teacher use) and {@code training.params} the optimizer's own, to resume from.
+     */
+    public static void save(
+            Path dir, CheckpointMeta meta, DetrModel model, AdamW optimizer, Block adapters, WeightAverage average)
+            throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
         deleteRecursively(tmp);
         Files.createDirectories(tmp);
         JSON.writeValue(tmp.resolve(META).toFile(), meta);
-        try (DataOutputStream out =
-                new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PARAMS))))) {
-            model.saveParameters(out);
+        if (average == null) {
+            writeParameters(tmp.resolve(PARAMS), model);
+        } else {
+            writeParameters(tmp.resolve(TRAINING_PARAMS), model);
+            average.swapIn(model.getParameters());
+            try {
+                writeParameters(tmp.resolve(PARAMS), model);
+            } finally {
+                average.restore(model.getParameters());
+            }
         }
         if (adapters != null) {
             try (DataOutputStream out =
@@ -68,6 +88,32 @@ public final class Checkpoint {
         }
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         deleteRecursively(old);
+    }
+
+    private static void writeParameters(Path file, Block block) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            block.saveParameters(out);
+        }
+    }
+
+    /** Whether the checkpoint was written with a weight average (and so holds {@code training.params}). */
+    public static boolean hasWeightAverage(Path dir) {
+        return Files.isRegularFile(dir.resolve(TRAINING_PARAMS));
+    }
+
+    /** Loads the optimizer's own weights of a checkpoint written with a weight average, to resume it. */
+    public static void loadTrainingParameters(Path dir, DetrModel model, NDManager manager) throws IOException {
+        Path file = dir.resolve(TRAINING_PARAMS);
+        if (!Files.exists(file)) {
+            throw new IOException("checkpoint " + dir + " has no " + TRAINING_PARAMS
+                    + ": it was written without a weight average (--ema)");
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            model.loadParameters(manager, in);
+        } catch (MalformedModelException e) {
+            throw new IOException("checkpoint " + dir + " does not fit its config: " + e.getMessage(), e);
+        }
+        requireGradients(model);
     }
 
     public static CheckpointMeta readMeta(Path dir) throws IOException {

@@ -46,6 +46,7 @@ public final class TrainingRun {
     }
 
     private int stopAfter = Integer.MAX_VALUE;
+    private float averageDecay;
 
     public TrainingRun(
             DetrConfig config,
@@ -72,6 +73,18 @@ public final class TrainingRun {
     }
 
     /**
+     * Keeps an exponential moving average of the weights ({@link WeightAverage}, largest decay {@code decay}; 0 = off):
+     * evaluations use it and the checkpoint's model is it.
+     */
+    public TrainingRun withWeightAverage(float decay) {
+        if (decay != 0 && !(decay > 0 && decay < 1)) {
+            throw new IllegalArgumentException("weight-average decay " + decay + " is outside (0, 1) (0 = off)");
+        }
+        this.averageDecay = decay;
+        return this;
+    }
+
+    /**
      * Stops (with a checkpoint, without final evaluation) once {@code step} steps are done, leaving the
      * schedule as if the run went on: a later {@code run(true)} continues exactly where this one stopped.
      */
@@ -87,7 +100,12 @@ public final class TrainingRun {
             NDManager manager,
             MetricsLog metrics,
             ImageCache cache,
-            Path ckpt) {}
+            Path ckpt,
+            WeightAverage average) {
+        void save(CheckpointMeta meta, ai.djl.nn.Block adapters) throws IOException {
+            Checkpoint.save(ckpt, meta, model, trainer.optimizer(), adapters, average);
+        }
+    }
 
     /**
      * Trains (resuming from {@code outDir/checkpoint} when {@code resume}) and returns the final validation metrics.
@@ -108,7 +126,8 @@ public final class TrainingRun {
             DetectorTrainer trainer = new DetectorTrainer(
                             model, new SetCriterion(LossWeights.defaults()), manager, options)
                     .withExtraLoss(extraLoss);
-            Live live = new Live(model, trainer, manager, metrics, cache, ckpt);
+            WeightAverage average = averageDecay > 0 ? new WeightAverage(averageDecay, manager) : null;
+            Live live = new Live(model, trainer, manager, metrics, cache, ckpt, average);
             int start = resume && Checkpoint.exists(ckpt) ? resumedStep(live) : 0;
             log.printf(
                     Locale.ROOT,
@@ -123,12 +142,18 @@ public final class TrainingRun {
             if (!train.report().droppedBoxes().isEmpty()) {
                 log.println("data: " + train.report().summary());
             }
+            if (average != null) {
+                log.printf(
+                        Locale.ROOT,
+                        "weight average: decay up to %s; evaluations and the checkpoint's model use it%n",
+                        average.decay());
+            }
             if (!trainSteps(live, start, loader)) {
                 return null;
             }
-            Checkpoint.save(ckpt, meta(options.steps()), model, trainer.optimizer(), adapters());
+            live.save(meta(options.steps()), adapters());
             log.println("checkpoint: " + ckpt);
-            return val == null ? null : evaluateAndLog(model, cache, manager, metrics, options.steps());
+            return val == null ? null : evaluateAndLog(live, options.steps());
         } finally {
             loader.shutdownNow();
         }
@@ -142,6 +167,17 @@ public final class TrainingRun {
                     "cannot resume " + live.ckpt() + ": its detector config differs from --config");
         }
         Checkpoint.loadParameters(live.ckpt(), live.model(), live.manager());
+        boolean averaged = Checkpoint.hasWeightAverage(live.ckpt());
+        if (averaged != (live.average() != null)) {
+            throw new IllegalArgumentException("cannot resume " + live.ckpt() + ": it was written "
+                    + (averaged ? "with" : "without") + " a weight average (--ema), this run is "
+                    + (averaged ? "without" : "with") + " one");
+        }
+        if (averaged) {
+            // model.params holds the average; the optimizer continues from its own weights.
+            live.average().load(live.model().getParameters(), meta.step());
+            Checkpoint.loadTrainingParameters(live.ckpt(), live.model(), live.manager());
+        }
         if (extraLoss != null && extraLoss.adapters() != null) {
             Checkpoint.loadAdapters(live.ckpt(), extraLoss.adapters(), live.manager());
         }
@@ -163,12 +199,7 @@ public final class TrainingRun {
         try {
             for (int step = start; step < options.steps(); step++) {
                 if (stop.requested()) {
-                    Checkpoint.save(
-                            live.ckpt(),
-                            meta(step),
-                            live.model(),
-                            live.trainer().optimizer(),
-                            adapters());
+                    live.save(meta(step), adapters());
                     log.printf(
                             "%ninterrupted: checkpoint at step %d in %s (continue with --resume)%n", step, live.ckpt());
                     return false;
@@ -176,6 +207,9 @@ public final class TrainingRun {
                 List<ImageView> batch = await(next);
                 next = step + 1 < options.steps() ? loader.submit(batchTask(sampler, step + 1)) : null;
                 DetectorTrainer.StepResult r = live.trainer().step(step, batch);
+                if (live.average() != null) {
+                    live.average().update(live.model().getParameters());
+                }
                 float loss = r.losses().get("loss");
                 emaLoss = Double.isNaN(emaLoss) ? loss : 0.95 * emaLoss + 0.05 * loss;
                 bar.update(step + 1, start, String.format(Locale.ROOT, "loss %.3f lr %.2e", emaLoss, r.lr()));
@@ -205,26 +239,35 @@ public final class TrainingRun {
     /** After {@code done} steps: the periodic checkpoint and evaluation, or a requested stop (false). */
     private boolean followSchedule(Live live, int done) throws IOException {
         if (done == stopAfter && done < options.steps()) {
-            Checkpoint.save(
-                    live.ckpt(), meta(done), live.model(), live.trainer().optimizer(), adapters());
+            live.save(meta(done), adapters());
             log.printf("%nstopped after step %d; checkpoint: %s (resume with --resume)%n", done, live.ckpt());
             return false;
         }
         boolean last = done == options.steps();
         if (!last && options.checkpointEvery() > 0 && done % options.checkpointEvery() == 0) {
-            Checkpoint.save(
-                    live.ckpt(), meta(done), live.model(), live.trainer().optimizer(), adapters());
+            live.save(meta(done), adapters());
         }
         if (!last && options.evalEvery() > 0 && done % options.evalEvery() == 0 && val != null) {
-            evaluateAndLog(live.model(), live.cache(), live.manager(), live.metrics(), done);
+            evaluateAndLog(live, done);
         }
         return true;
     }
 
-    private CocoMetrics evaluateAndLog(
-            DetrModel model, ImageCache cache, NDManager manager, MetricsLog metrics, int step) {
+    private CocoMetrics evaluateAndLog(Live live, int step) {
         long t0 = System.nanoTime();
-        CocoMetrics m = DetectorEvaluator.evaluate(model, val, cache, manager, Math.max(1, options.batchSize()));
+        if (live.average() != null) {
+            live.average().swapIn(live.model().getParameters());
+        }
+        CocoMetrics m;
+        try {
+            m = DetectorEvaluator.evaluate(
+                    live.model(), val, live.cache(), live.manager(), Math.max(1, options.batchSize()));
+        } finally {
+            if (live.average() != null) {
+                live.average().restore(live.model().getParameters());
+            }
+        }
+        MetricsLog metrics = live.metrics();
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("step", step);
         line.put("eval", m.asMap());

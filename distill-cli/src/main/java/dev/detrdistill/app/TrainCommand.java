@@ -178,6 +178,15 @@ final class TrainCommand implements Callable<Integer> {
     float denoising;
 
     @Option(
+            names = "--ema",
+            paramLabel = "<decay>",
+            defaultValue = "0",
+            description = "Keep an exponential moving average of the weights, the decay ramping in to at most this "
+                    + "(e.g. 0.999; 0 = off): evaluations use it and the checkpoint's model is it. "
+                    + "Default: ${DEFAULT-VALUE}")
+    float ema;
+
+    @Option(
             names = "--stop-after",
             paramLabel = "<step>",
             description = "Stop with a checkpoint after this step, schedule unchanged (continue later with --resume).")
@@ -282,6 +291,9 @@ final class TrainCommand implements Callable<Integer> {
                     new OneToManyGroup(detector, new SetCriterion(LossWeights.defaults()), m, oneToMany, 1f, manager));
         } else if (oneToManyQueries != null) {
             throw new IllegalArgumentException("--one-to-many-queries needs --one-to-many <k>");
+        }
+        if (ema != 0) {
+            run.withWeightAverage(ema);
         }
         if (stopAfter != null) {
             run.stopAfter(stopAfter);
