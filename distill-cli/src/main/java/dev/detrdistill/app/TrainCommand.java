@@ -249,6 +249,9 @@ final class TrainCommand implements Callable<Integer> {
         TrainOptions options = TrainSettings.options(TrainSettings.TRAIN.overrides(sets, trainSettings, "--set"))
                 .validate();
         TrainingRun run = new TrainingRun(c, train, val, options, out, System.out);
+        if (ema != 0) {
+            run.withWeightAverage(ema);
+        }
         if (teacher != null) {
             boolean termsGiven = spec.commandLine().getParseResult().hasMatchedOption("--terms");
             DistillationSettings settings = file != null && file.distillation() != null && !termsGiven
@@ -291,9 +294,6 @@ final class TrainCommand implements Callable<Integer> {
                     new OneToManyGroup(detector, new SetCriterion(LossWeights.defaults()), m, oneToMany, 1f, manager));
         } else if (oneToManyQueries != null) {
             throw new IllegalArgumentException("--one-to-many-queries needs --one-to-many <k>");
-        }
-        if (ema != 0) {
-            run.withWeightAverage(ema);
         }
         if (stopAfter != null) {
             run.stopAfter(stopAfter);
