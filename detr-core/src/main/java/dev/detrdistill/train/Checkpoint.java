@@ -31,6 +31,8 @@ public final class Checkpoint {
     public static final String ADAPTERS = "adapters.params";
     /** The optimizer's own weights when {@code model.params} holds a weight average. */
     public static final String TRAINING_PARAMS = "training.params";
+    /** State of a training-only extra loss that is not a parameter (box denoising's random generator). */
+    public static final String EXTRA_STATE = "extra.state";
 
     private Checkpoint() {}
 
@@ -45,7 +47,7 @@ public final class Checkpoint {
     /** Also saves distillation adapters (needed to resume a distillation run exactly; not for inference). */
     public static void save(Path dir, CheckpointMeta meta, DetrModel model, AdamW optimizer, Block adapters)
             throws IOException {
-        save(dir, meta, model, optimizer, adapters, null);
+        save(dir, meta, model, optimizer, adapters, null, null);
     }
 
     /**
@@ -53,7 +55,13 @@ public final class Checkpoint {
      * teacher use) and {@code training.params} the optimizer's own, to resume from.
      */
     public static void save(
-            Path dir, CheckpointMeta meta, DetrModel model, AdamW optimizer, Block adapters, WeightAverage average)
+            Path dir,
+            CheckpointMeta meta,
+            DetrModel model,
+            AdamW optimizer,
+            Block adapters,
+            WeightAverage average,
+            byte[] extraState)
             throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
         deleteRecursively(tmp);
@@ -69,6 +77,9 @@ public final class Checkpoint {
             } finally {
                 average.restore(model.getParameters());
             }
+        }
+        if (extraState != null) {
+            Files.write(tmp.resolve(EXTRA_STATE), extraState);
         }
         if (adapters != null) {
             try (DataOutputStream out =
@@ -94,6 +105,12 @@ public final class Checkpoint {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
             block.saveParameters(out);
         }
+    }
+
+    /** The extra loss's saved state ({@code extra.state}, e.g. box denoising's generator position); null if none. */
+    public static byte[] readExtraState(Path dir) throws IOException {
+        Path file = dir.resolve(EXTRA_STATE);
+        return Files.exists(file) ? Files.readAllBytes(file) : null;
     }
 
     /** Whether the checkpoint was written with a weight average (and so holds {@code training.params}). */

@@ -27,7 +27,11 @@ public final class DenoisingGroup implements DetectorTrainer.ExtraLoss {
     private final SetCriterion criterion;
     private final float noise;
     private final float weight;
-    private final SplittableRandom random;
+    private final long seed;
+    private SplittableRandom random;
+    /** Numbers drawn so far: the generator's whole state, saved with a checkpoint so a resume draws on. */
+    private long draws;
+
     private List<DetectionTarget> targets;
 
     /**
@@ -46,7 +50,34 @@ public final class DenoisingGroup implements DetectorTrainer.ExtraLoss {
         this.criterion = criterion;
         this.noise = noise;
         this.weight = weight;
+        this.seed = seed;
         this.random = new SplittableRandom(seed);
+    }
+
+    /** The count of numbers drawn, eight bytes. */
+    @Override
+    public byte[] saveState() {
+        return java.nio.ByteBuffer.allocate(Long.BYTES).putLong(draws).array();
+    }
+
+    /** Continues the noise where {@link #saveState} left it: the same generator, advanced past what was drawn. */
+    @Override
+    public void loadState(byte[] state) {
+        if (state == null || state.length != Long.BYTES) {
+            throw new IllegalArgumentException(
+                    "denoising state must be " + Long.BYTES + " bytes, got " + (state == null ? "none" : state.length));
+        }
+        long n = java.nio.ByteBuffer.wrap(state).getLong();
+        random = new SplittableRandom(seed);
+        for (long i = 0; i < n; i++) {
+            random.nextDouble();
+        }
+        draws = n;
+    }
+
+    private double draw(double from, double to) {
+        draws++;
+        return random.nextDouble(from, to);
     }
 
     @Override
@@ -69,10 +100,10 @@ public final class DenoisingGroup implements DetectorTrainer.ExtraLoss {
                     boxes[o + 3] = clamp(h + jitter() * noise * h);
                 } else {
                     // Padding (an image with fewer boxes than the batch's most): a random box, a negative.
-                    boxes[o] = (float) random.nextDouble(0.05, 0.95);
-                    boxes[o + 1] = (float) random.nextDouble(0.05, 0.95);
-                    boxes[o + 2] = (float) random.nextDouble(0.05, 0.3);
-                    boxes[o + 3] = (float) random.nextDouble(0.05, 0.3);
+                    boxes[o] = (float) draw(0.05, 0.95);
+                    boxes[o + 1] = (float) draw(0.05, 0.95);
+                    boxes[o + 2] = (float) draw(0.05, 0.3);
+                    boxes[o + 3] = (float) draw(0.05, 0.3);
                 }
             }
         }
@@ -81,7 +112,7 @@ public final class DenoisingGroup implements DetectorTrainer.ExtraLoss {
     }
 
     private float jitter() {
-        return (float) random.nextDouble(-1, 1);
+        return (float) draw(-1, 1);
     }
 
     private static float clamp(float v) {

@@ -45,6 +45,17 @@ public final class DetectorTrainer {
         Map<String, NDArray> compute(
                 DetrModel model, ParameterStore ps, NDArray images, List<ImageView> views, DetrOutput out);
 
+        /**
+         * State that is not a parameter but decides later steps (a random generator's position), saved with a
+         * checkpoint so a resumed run continues exactly; null when none.
+         */
+        default byte[] saveState() {
+            return null;
+        }
+
+        /** Restores what {@link #saveState} returned. */
+        default void loadState(byte[] state) {}
+
         /** Extra trainable parameters (adapters), trained and checkpointed with the model; null when none. */
         default Block adapters() {
             return null;

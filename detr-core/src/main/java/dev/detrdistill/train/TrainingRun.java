@@ -101,9 +101,17 @@ public final class TrainingRun {
             MetricsLog metrics,
             ImageCache cache,
             Path ckpt,
-            WeightAverage average) {
-        void save(CheckpointMeta meta, ai.djl.nn.Block adapters) throws IOException {
-            Checkpoint.save(ckpt, meta, model, trainer.optimizer(), adapters, average);
+            WeightAverage average,
+            DetectorTrainer.ExtraLoss extraLoss) {
+        void save(CheckpointMeta meta) throws IOException {
+            Checkpoint.save(
+                    ckpt,
+                    meta,
+                    model,
+                    trainer.optimizer(),
+                    extraLoss == null ? null : extraLoss.adapters(),
+                    average,
+                    extraLoss == null ? null : extraLoss.saveState());
         }
     }
 
@@ -127,7 +135,7 @@ public final class TrainingRun {
                             model, new SetCriterion(LossWeights.defaults()), manager, options)
                     .withExtraLoss(extraLoss);
             WeightAverage average = averageDecay > 0 ? new WeightAverage(averageDecay, manager) : null;
-            Live live = new Live(model, trainer, manager, metrics, cache, ckpt, average);
+            Live live = new Live(model, trainer, manager, metrics, cache, ckpt, average, extraLoss);
             int start = resume && Checkpoint.exists(ckpt) ? resumedStep(live) : 0;
             log.printf(
                     Locale.ROOT,
@@ -151,7 +159,7 @@ public final class TrainingRun {
             if (!trainSteps(live, start, loader)) {
                 return null;
             }
-            live.save(meta(options.steps()), adapters());
+            live.save(meta(options.steps()));
             log.println("checkpoint: " + ckpt);
             return val == null ? null : evaluateAndLog(live, options.steps());
         } finally {
@@ -182,6 +190,17 @@ public final class TrainingRun {
             Checkpoint.loadAdapters(live.ckpt(), extraLoss.adapters(), live.manager());
         }
         Checkpoint.loadOptimizer(live.ckpt(), live.trainer().optimizer());
+        if (extraLoss != null && extraLoss.saveState() != null) {
+            byte[] state = Checkpoint.readExtraState(live.ckpt());
+            if (state != null) {
+                extraLoss.loadState(state);
+            } else {
+                log.printf(
+                        "warning: %s holds no %s (written before it was saved): the extra loss's random "
+                                + "draws restart from the seed, so this resume is not exact%n",
+                        live.ckpt(), Checkpoint.EXTRA_STATE);
+            }
+        }
         log.printf("resuming from %s at step %d%n", live.ckpt(), meta.step());
         return meta.step();
     }
@@ -199,7 +218,7 @@ public final class TrainingRun {
         try {
             for (int step = start; step < options.steps(); step++) {
                 if (stop.requested()) {
-                    live.save(meta(step), adapters());
+                    live.save(meta(step));
                     log.printf(
                             "%ninterrupted: checkpoint at step %d in %s (continue with --resume)%n", step, live.ckpt());
                     return false;
@@ -239,13 +258,13 @@ public final class TrainingRun {
     /** After {@code done} steps: the periodic checkpoint and evaluation, or a requested stop (false). */
     private boolean followSchedule(Live live, int done) throws IOException {
         if (done == stopAfter && done < options.steps()) {
-            live.save(meta(done), adapters());
+            live.save(meta(done));
             log.printf("%nstopped after step %d; checkpoint: %s (resume with --resume)%n", done, live.ckpt());
             return false;
         }
         boolean last = done == options.steps();
         if (!last && options.checkpointEvery() > 0 && done % options.checkpointEvery() == 0) {
-            live.save(meta(done), adapters());
+            live.save(meta(done));
         }
         if (!last && options.evalEvery() > 0 && done % options.evalEvery() == 0 && val != null) {
             evaluateAndLog(live, done);
@@ -282,10 +301,6 @@ public final class TrainingRun {
                 m.stats()[1],
                 m.stats()[2]);
         return m;
-    }
-
-    private ai.djl.nn.Block adapters() {
-        return extraLoss == null ? null : extraLoss.adapters();
     }
 
     private CheckpointMeta meta(int step) {

@@ -41,6 +41,38 @@ class CheckpointResumeTest {
     }
 
     @Test
+    void resumedRunWithBoxDenoisingDrawsTheSameNoiseAsAnUninterruptedOne() throws Exception {
+        DetectionDataset train = TestData.tinyTrain();
+        DetrConfig config = DetrConfig.tiny(train.numClasses(), 64).withDecoder(dev.detrdistill.model.DecoderType.DAB);
+        TrainOptions full = new TrainOptions(
+                6, 2, 5e-4f, 1e-4f, 2, LearningRateSchedule.Kind.COSINE, 0.1f, 0.8, 1.2, 0.5, 0, 0, 0, 2, 5);
+        TrainingRun.ExtraLossFactory denoising = (detector, manager) -> new DenoisingGroup(
+                detector,
+                new dev.detrdistill.loss.SetCriterion(dev.detrdistill.loss.LossWeights.defaults()),
+                0.4f,
+                1f,
+                full.seed());
+        new TrainingRun(config, train, null, full, tmp.resolve("straight"), QUIET)
+                .withExtraLoss(denoising)
+                .run(false);
+        Path split = tmp.resolve("split");
+        new TrainingRun(config, train, null, full, split, QUIET)
+                .withExtraLoss(denoising)
+                .stopAfter(3)
+                .run(false);
+        assertTrue(Files.isRegularFile(split.resolve("checkpoint").resolve(Checkpoint.EXTRA_STATE)));
+        new TrainingRun(config, train, null, full, split, QUIET)
+                .withExtraLoss(denoising)
+                .run(true);
+
+        Map<String, float[]> a = weights(tmp.resolve("straight/checkpoint"));
+        Map<String, float[]> b = weights(split.resolve("checkpoint"));
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), 0f, "parameter " + k + " differs after resume");
+        }
+    }
+
+    @Test
     void resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne() throws Exception {
         DetectionDataset train = TestData.tinyTrain();
         DetrConfig config = DetrConfig.tiny(train.numClasses(), 64);
