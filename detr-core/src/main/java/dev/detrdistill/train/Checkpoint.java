@@ -82,10 +82,7 @@ public final class Checkpoint {
             Files.write(tmp.resolve(EXTRA_STATE), extraState);
         }
         if (adapters != null) {
-            try (DataOutputStream out =
-                    new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve(ADAPTERS))))) {
-                adapters.saveParameters(out);
-            }
+            writeParameters(tmp.resolve(ADAPTERS), adapters);
         }
         if (optimizer != null) {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(OPTIMIZER)))) {
@@ -125,12 +122,7 @@ public final class Checkpoint {
             throw new IOException("checkpoint " + dir + " has no " + TRAINING_PARAMS
                     + ": it was written without a weight average (--ema)");
         }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            model.loadParameters(manager, in);
-        } catch (MalformedModelException e) {
-            throw new IOException("checkpoint " + dir + " does not fit its config: " + e.getMessage(), e);
-        }
-        requireGradients(model);
+        readModelParameters(dir, file, model, manager);
     }
 
     public static CheckpointMeta readMeta(Path dir) throws IOException {
@@ -149,8 +141,13 @@ public final class Checkpoint {
     }
 
     public static void loadParameters(Path dir, DetrModel model, NDManager manager) throws IOException {
-        try (DataInputStream in =
-                new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS))))) {
+        readModelParameters(dir, dir.resolve(PARAMS), model, manager);
+    }
+
+    /** One parameter file of checkpoint {@code dir} into the model; trainable parameters record gradients again. */
+    private static void readModelParameters(Path dir, Path file, DetrModel model, NDManager manager)
+            throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             model.loadParameters(manager, in);
         } catch (MalformedModelException e) {
             throw new IOException("checkpoint " + dir + " does not fit its config: " + e.getMessage(), e);

@@ -69,10 +69,10 @@ public final class DenoisingGroup implements DetectorTrainer.ExtraLoss {
         }
         long n = java.nio.ByteBuffer.wrap(state).getLong();
         random = new SplittableRandom(seed);
-        for (long i = 0; i < n; i++) {
-            random.nextDouble();
+        draws = 0;
+        while (draws < n) {
+            draw(0, 1); // the same call as every real draw, so the generator advances the same way
         }
-        draws = n;
     }
 
     private double draw(double from, double to) {

@@ -77,10 +77,7 @@ public final class TrainingRun {
      * evaluations use it and the checkpoint's model is it.
      */
     public TrainingRun withWeightAverage(float decay) {
-        if (decay != 0 && !(decay > 0 && decay < 1)) {
-            throw new IllegalArgumentException("weight-average decay " + decay + " is outside (0, 1) (0 = off)");
-        }
-        this.averageDecay = decay;
+        this.averageDecay = decay == 0 ? 0 : WeightAverage.requireDecay(decay);
         return this;
     }
 
@@ -190,16 +187,14 @@ public final class TrainingRun {
             Checkpoint.loadAdapters(live.ckpt(), extraLoss.adapters(), live.manager());
         }
         Checkpoint.loadOptimizer(live.ckpt(), live.trainer().optimizer());
-        if (extraLoss != null && extraLoss.saveState() != null) {
-            byte[] state = Checkpoint.readExtraState(live.ckpt());
-            if (state != null) {
-                extraLoss.loadState(state);
-            } else {
-                log.printf(
-                        "warning: %s holds no %s (written before it was saved): the extra loss's random "
-                                + "draws restart from the seed, so this resume is not exact%n",
-                        live.ckpt(), Checkpoint.EXTRA_STATE);
-            }
+        byte[] state = extraLoss == null ? null : Checkpoint.readExtraState(live.ckpt());
+        if (state != null) {
+            extraLoss.loadState(state);
+        } else if (extraLoss != null && extraLoss.saveState() != null) {
+            log.printf(
+                    "warning: %s holds no %s (written before it was saved): the extra loss's random "
+                            + "draws restart from the seed, so this resume is not exact%n",
+                    live.ckpt(), Checkpoint.EXTRA_STATE);
         }
         log.printf("resuming from %s at step %d%n", live.ckpt(), meta.step());
         return meta.step();

@@ -27,11 +27,16 @@ public final class WeightAverage implements AutoCloseable {
 
     /** @param decay the largest per-step decay, in (0, 1) */
     public WeightAverage(float decay, NDManager parent) {
+        this.decay = requireDecay(decay);
+        this.manager = parent.newSubManager();
+    }
+
+    /** {@code decay} when it is in (0, 1); otherwise an error that names it. */
+    public static float requireDecay(float decay) {
         if (!(decay > 0 && decay < 1)) {
             throw new IllegalArgumentException("weight-average decay " + decay + " is outside (0, 1)");
         }
-        this.decay = decay;
-        this.manager = parent.newSubManager();
+        return decay;
     }
 
     public float decay() {

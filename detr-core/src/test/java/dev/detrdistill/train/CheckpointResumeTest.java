@@ -29,10 +29,26 @@ class CheckpointResumeTest {
 
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
+    /** Bit for bit equal parameters, by name. */
+    static void assertSameWeights(Map<String, float[]> a, Map<String, float[]> b, String what) {
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), 0f, what + "parameter " + k + " differs after resume");
+        }
+    }
+
     private static Map<String, float[]> weights(Path ckpt) throws Exception {
+        return weights(ckpt, Checkpoint.PARAMS);
+    }
+
+    /** The parameters in {@code file} of a checkpoint: {@code model.params}, or {@code training.params}. */
+    static Map<String, float[]> weights(Path ckpt, String file) throws Exception {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
             DetrModel model = Checkpoint.loadModel(ckpt, m);
+            if (file.equals(Checkpoint.TRAINING_PARAMS)) {
+                Checkpoint.loadTrainingParameters(ckpt, model, m);
+            }
             for (Pair<String, Parameter> p : model.getParameters()) {
                 out.put(p.getKey(), p.getValue().getArray().toFloatArray());
             }
@@ -67,9 +83,7 @@ class CheckpointResumeTest {
 
         Map<String, float[]> a = weights(tmp.resolve("straight/checkpoint"));
         Map<String, float[]> b = weights(split.resolve("checkpoint"));
-        for (String k : a.keySet()) {
-            assertArrayEquals(a.get(k), b.get(k), 0f, "parameter " + k + " differs after resume");
-        }
+        assertSameWeights(a, b, "");
     }
 
     @Test
@@ -89,9 +103,7 @@ class CheckpointResumeTest {
         Map<String, float[]> a = weights(tmp.resolve("straight/checkpoint"));
         Map<String, float[]> b = weights(split.resolve("checkpoint"));
         assertEquals(a.keySet(), b.keySet());
-        for (String k : a.keySet()) {
-            assertArrayEquals(a.get(k), b.get(k), 0f, "parameter " + k + " differs after resume");
-        }
+        assertSameWeights(a, b, "");
         // The metrics log continued rather than restarting.
         List<String> lines = Files.readAllLines(split.resolve("metrics.jsonl"));
         JsonNode last = new ObjectMapper().readTree(lines.get(lines.size() - 1));

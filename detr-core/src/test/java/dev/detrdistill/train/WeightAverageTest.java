@@ -11,17 +11,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.Parameter.Type;
-import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import dev.detrdistill.TestData;
 import dev.detrdistill.data.DetectionDataset;
 import dev.detrdistill.model.DetrConfig;
-import dev.detrdistill.model.DetrModel;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,20 +84,6 @@ class WeightAverageTest {
         }
     }
 
-    private static Map<String, float[]> weights(Path ckpt, String file) throws Exception {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        try (NDManager m = NDManager.newBaseManager()) {
-            DetrModel model = Checkpoint.loadModel(ckpt, m);
-            if (file.equals(Checkpoint.TRAINING_PARAMS)) {
-                Checkpoint.loadTrainingParameters(ckpt, model, m);
-            }
-            for (Pair<String, Parameter> p : model.getParameters()) {
-                out.put(p.getKey(), p.getValue().getArray().toFloatArray());
-            }
-        }
-        return out;
-    }
-
     @Test
     void checkpointHoldsTheAverageAndAResumedRunMatchesAnUninterruptedOne() throws Exception {
         DetectionDataset train = TestData.tinyTrain();
@@ -113,8 +96,8 @@ class WeightAverageTest {
                 .run(false);
         Path ckpt = straight.resolve("checkpoint");
         assertTrue(Files.isRegularFile(ckpt.resolve(Checkpoint.TRAINING_PARAMS)));
-        Map<String, float[]> averaged = weights(ckpt, Checkpoint.PARAMS);
-        Map<String, float[]> training = weights(ckpt, Checkpoint.TRAINING_PARAMS);
+        Map<String, float[]> averaged = CheckpointResumeTest.weights(ckpt, Checkpoint.PARAMS);
+        Map<String, float[]> training = CheckpointResumeTest.weights(ckpt, Checkpoint.TRAINING_PARAMS);
         long differing = averaged.keySet().stream()
                 .filter(k -> !java.util.Arrays.equals(averaged.get(k), training.get(k)))
                 .count();
@@ -133,11 +116,10 @@ class WeightAverageTest {
                 .withWeightAverage(0.99f)
                 .run(true);
         for (String file : new String[] {Checkpoint.PARAMS, Checkpoint.TRAINING_PARAMS}) {
-            Map<String, float[]> a = weights(ckpt, file);
-            Map<String, float[]> b = weights(split.resolve("checkpoint"), file);
-            for (String k : a.keySet()) {
-                assertArrayEquals(a.get(k), b.get(k), 0f, file + ": " + k + " differs after resume");
-            }
+            CheckpointResumeTest.assertSameWeights(
+                    CheckpointResumeTest.weights(ckpt, file),
+                    CheckpointResumeTest.weights(split.resolve("checkpoint"), file),
+                    file + ": ");
         }
     }
 }
