@@ -15,8 +15,8 @@ import java.util.Map;
  * the last iterate noisy; the average is what gets evaluated and saved as the model.
  *
  * <p>The decay ramps in as {@code min(decay, (1 + n) / (10 + n))} after {@code n} updates, so early, random
- * weights are forgotten quickly and the average spans roughly the last tenth of the run until {@code decay}
- * caps it. Frozen parameters never change and are not averaged.
+ * weights are forgotten quickly and the average spans roughly the last ninth of the run ((10 + n) / 9 steps)
+ * until {@code decay} caps it. Frozen parameters never change and are not averaged.
  */
 public final class WeightAverage implements AutoCloseable {
     private final float decay;
