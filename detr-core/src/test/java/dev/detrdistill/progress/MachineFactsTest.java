@@ -2,8 +2,11 @@ package dev.detrdistill.progress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.detrdistill.progress.MachineFacts.LargeBlocks;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MachineFactsTest {
@@ -12,7 +15,7 @@ class MachineFactsTest {
         String cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\n"
                 + "model name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n\nprocessor\t: 1\n";
         MachineFacts m = MachineFacts.fromCpuinfo(cpuinfo, 2, "amd64");
-        assertEquals(new MachineFacts("AMD EPYC (family 25)", 2, List.of("avx2")), m);
+        assertEquals(new MachineFacts("AMD EPYC (family 25)", 2, List.of("avx2"), LargeBlocks.UNKNOWN), m);
         assertEquals("machine: AMD EPYC (family 25), 2 cores, avx2 (no avx512f)", m.describe());
     }
 
@@ -26,5 +29,24 @@ class MachineFactsTest {
         MachineFacts unknown = MachineFacts.fromCpuinfo("", 4, "aarch64");
         assertEquals("machine: aarch64, 4 cores, no SIMD extension read", unknown.describe());
         assertFalse(MachineFacts.current().describe().isBlank());
+    }
+
+    @Test
+    void saysWhetherMallocKeepsLargeBlocks() {
+        assertEquals(LargeBlocks.KEPT, LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "0"), "Linux"));
+        assertEquals(
+                LargeBlocks.KEPT,
+                LargeBlocks.from(
+                        Map.of("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1:glibc.malloc.mmap_max=0"), "Linux"));
+        assertEquals(LargeBlocks.UNMAPPED, LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "65536"), "Linux"));
+        assertEquals(
+                LargeBlocks.UNMAPPED, LargeBlocks.from(Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_max=01"), "Linux"));
+        assertEquals(LargeBlocks.UNMAPPED, LargeBlocks.from(Map.of(), "Linux"));
+        assertEquals(LargeBlocks.UNKNOWN, LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "0"), "Mac OS X"));
+        MachineFacts amd = new MachineFacts("AMD EPYC", 2, List.of("avx2"), LargeBlocks.UNKNOWN);
+        assertEquals(
+                "machine: AMD EPYC, 2 cores, avx2 (no avx512f), malloc keeps large blocks",
+                amd.with(LargeBlocks.KEPT).describe());
+        assertTrue(amd.with(LargeBlocks.UNMAPPED).describe().endsWith("./distill sets MALLOC_MMAP_MAX_=0)"));
     }
 }
