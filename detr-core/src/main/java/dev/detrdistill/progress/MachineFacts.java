@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * @param cpu the CPU's model name, or the OS architecture where it cannot be read
  * @param cores processors the JVM may use
  * @param vectorExtensions the SIMD extensions that decide which kernels libtorch and oneDNN pick (e.g. avx512f, avx2)
- * @param largeBlocks whether glibc's malloc keeps freed tensor memory or unmaps it (here 13-40% of a
+ * @param largeBlocks whether glibc's malloc keeps freed tensor memory or unmaps it (here 8-33% of a
  *     training step's time)
  */
 public record MachineFacts(String cpu, int cores, List<String> vectorExtensions, LargeBlocks largeBlocks) {
