@@ -18,27 +18,53 @@ import java.util.stream.Collectors;
  * @param cpu the CPU's model name, or the OS architecture where it cannot be read
  * @param cores processors the JVM may use
  * @param vectorExtensions the SIMD extensions that decide which kernels libtorch and oneDNN pick (e.g. avx512f, avx2)
- * @param largeBlocks whether glibc's malloc keeps freed tensor memory or unmaps it (here 8-33% of a
- *     training step's time)
+ * @param largeBlocks whether glibc's malloc keeps freed tensor memory or unmaps it (docs/benchmarks.md,
+ *     "Machines")
  */
 public record MachineFacts(String cpu, int cores, List<String> vectorExtensions, LargeBlocks largeBlocks) {
-    /** What glibc's malloc does with a freed block over its mmap threshold (32 MB at most). */
+    /**
+     * What glibc's malloc does with a freed block over its mmap threshold (32 MB at most). Two settings keep it:
+     * no mmap for blocks ({@code mmap_max=0}), and a top pad of at least a heap (64 MB), without which a thread's
+     * heap that falls wholly free is unmapped whatever the trim threshold, and the next step maps it again.
+     */
     public enum LargeBlocks {
-        /** {@code MALLOC_MMAP_MAX_=0}: served from and returned to the heap, reused by the next step. */
+        /** {@code MALLOC_MMAP_MAX_=0} and {@code MALLOC_TOP_PAD_} >= 64 MB: freed memory is reused by the next step. */
         KEPT,
-        /** glibc's default: mapped fresh and unmapped on free, so every step faults its pages in again. */
+        /** glibc's default, or only part of the above: every step faults the pages of its large tensors in again. */
         UNMAPPED,
         /** not Linux: another allocator, nothing to say. */
         UNKNOWN;
 
-        /** From the process environment ({@code MALLOC_MMAP_MAX_}, {@code GLIBC_TUNABLES}) and the OS name. */
+        private static final long HEAP_SIZE = 64L << 20;
+
+        /** From the process environment ({@code MALLOC_*}, {@code GLIBC_TUNABLES}) and the OS name. */
         static LargeBlocks from(Map<String, String> env, String osName) {
             if (!osName.toLowerCase(Locale.ROOT).contains("linux")) {
                 return UNKNOWN;
             }
-            boolean off = "0".equals(env.getOrDefault("MALLOC_MMAP_MAX_", "").trim())
-                    || env.getOrDefault("GLIBC_TUNABLES", "").matches("(.*:)?glibc\\.malloc\\.mmap_max=0(:.*)?");
-            return off ? KEPT : UNMAPPED;
+            String mmapMax = setting(env, "MALLOC_MMAP_MAX_", "glibc.malloc.mmap_max");
+            String topPad = setting(env, "MALLOC_TOP_PAD_", "glibc.malloc.top_pad");
+            boolean padded;
+            try {
+                padded = Long.parseLong(topPad) >= HEAP_SIZE;
+            } catch (NumberFormatException e) {
+                padded = false; // unset or unreadable: glibc's 128 KiB
+            }
+            return "0".equals(mmapMax) && padded ? KEPT : UNMAPPED;
+        }
+
+        /** The environment variable's value, else the tunable's in {@code GLIBC_TUNABLES}, else empty. */
+        private static String setting(Map<String, String> env, String variable, String tunable) {
+            String v = env.getOrDefault(variable, "").trim();
+            if (!v.isEmpty()) {
+                return v;
+            }
+            for (String kv : env.getOrDefault("GLIBC_TUNABLES", "").split(":")) {
+                if (kv.startsWith(tunable + "=")) {
+                    return kv.substring(tunable.length() + 1).trim();
+                }
+            }
+            return "";
         }
     }
 

@@ -33,16 +33,26 @@ class MachineFactsTest {
 
     @Test
     void saysWhetherMallocKeepsLargeBlocks() {
-        assertEquals(LargeBlocks.KEPT, LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "0"), "Linux"));
+        Map<String, String> launcher = Map.of(
+                "MALLOC_MMAP_MAX_", "0", "MALLOC_TRIM_THRESHOLD_", "17179869184", "MALLOC_TOP_PAD_", "1073741824");
+        assertEquals(LargeBlocks.KEPT, LargeBlocks.from(launcher, "Linux"));
         assertEquals(
                 LargeBlocks.KEPT,
                 LargeBlocks.from(
-                        Map.of("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1:glibc.malloc.mmap_max=0"), "Linux"));
-        assertEquals(LargeBlocks.UNMAPPED, LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "65536"), "Linux"));
+                        Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_max=0:glibc.malloc.top_pad=67108864"), "Linux"));
+        // without the pad a thread's heap is still unmapped when it falls free
+        assertEquals(LargeBlocks.UNMAPPED, LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "0"), "Linux"));
         assertEquals(
-                LargeBlocks.UNMAPPED, LargeBlocks.from(Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_max=01"), "Linux"));
+                LargeBlocks.UNMAPPED,
+                LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "0", "MALLOC_TOP_PAD_", "67108863"), "Linux"));
+        assertEquals(
+                LargeBlocks.UNMAPPED,
+                LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "65536", "MALLOC_TOP_PAD_", "1073741824"), "Linux"));
+        assertEquals(
+                LargeBlocks.UNMAPPED,
+                LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "0", "MALLOC_TOP_PAD_", "1g"), "Linux"));
         assertEquals(LargeBlocks.UNMAPPED, LargeBlocks.from(Map.of(), "Linux"));
-        assertEquals(LargeBlocks.UNKNOWN, LargeBlocks.from(Map.of("MALLOC_MMAP_MAX_", "0"), "Mac OS X"));
+        assertEquals(LargeBlocks.UNKNOWN, LargeBlocks.from(launcher, "Mac OS X"));
         MachineFacts amd = new MachineFacts("AMD EPYC", 2, List.of("avx2"), LargeBlocks.UNKNOWN);
         assertEquals(
                 "machine: AMD EPYC, 2 cores, avx2 (no avx512f), malloc keeps large blocks",
