@@ -124,7 +124,7 @@ public record MachineFacts(String cpu, int cores, List<String> vectorExtensions,
         String malloc =
                 switch (largeBlocks) {
                     case KEPT -> ", malloc keeps large blocks";
-                    case UNMAPPED -> ", malloc unmaps large blocks (slower steps; ./distill sets MALLOC_MMAP_MAX_=0)";
+                    case UNMAPPED -> ", malloc unmaps large blocks (slower steps: docs/configuration.md, Environment)";
                     case UNKNOWN -> "";
                 };
         return String.format(Locale.ROOT, "machine: %s, %d cores, %s%s", cpu, cores, simd, malloc);
